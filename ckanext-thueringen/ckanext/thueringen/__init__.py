@@ -1,0 +1,1 @@
+"""CKAN extension of the Thüringen Open Data & Transparency Portal."""

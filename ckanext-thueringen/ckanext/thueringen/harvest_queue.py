@@ -1,0 +1,36 @@
+"""Harvest queue consumers that survive an idle queue.
+
+ckanext-harvest 1.6.3 waits on its Redis queues with a blocking BLPOP without
+a timeout, while redis-py 8 (pinned by CKAN 2.12.0) gives every connection a
+5-second socket timeout: the stock `ckan harvester gather-consumer` and
+`fetch-consumer` die after five idle seconds. These consumers run the stock
+queue classes and callbacks unchanged, on a connection that may wait.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import redis
+
+import ckan.plugins.toolkit as toolkit
+
+
+def _waiting_connection() -> redis.Redis:
+    # socket_timeout=None lets BLPOP wait for the next job; keepalive notices a
+    # Redis that went away, so the consumer ends (and `make status` says so).
+    return redis.Redis.from_url(toolkit.config["ckan.redis.url"], decode_responses=True,
+                                encoding="utf-8", socket_timeout=None, socket_keepalive=True)
+
+
+def consume(stage: str) -> None:
+    """Process the `gather` or `fetch` queue until the process is stopped."""
+    from ckanext.harvest import queue
+
+    stages: dict[str, tuple[Callable[[], str], Callable]] = {
+        "gather": (queue.get_gather_routing_key, queue.gather_callback),
+        "fetch": (queue.get_fetch_routing_key, queue.fetch_callback),
+    }
+    routing_key, callback = stages[stage]
+    consumer = queue.RedisConsumer(_waiting_connection(), routing_key())
+    for method, header, body in consumer.consume(queue=None):
+        callback(consumer, method, header, body)

@@ -1,0 +1,809 @@
+#!/usr/bin/env python3
+"""Start, check and stop the portal's real services on this machine.
+
+Two profiles share this code and never share state:
+
+* ``run``  – the local portal of ``make run`` (state in ``var/run``)
+* ``test`` – the isolated stack of ``make test`` (state in ``var/test``,
+  other ports, other database and Solr core)
+
+Services, in start order: PostgreSQL 15 (a project-local cluster run as an
+unprivileged user, because ``initdb`` refuses root and CI runs as root),
+Redis 7, Solr 9 (JettySolrRunner, see ``config/solr``), CKAN under gunicorn,
+the ckanext-harvest gather and fetch consumers, the harvest scheduler and, for
+``run``, the file server for the demo catalogues.
+
+Only the standard library is used: this script builds the virtualenv, so it
+cannot depend on it.  Ports can be set with ``<PROFILE>_<SERVICE>_PORT``
+(e.g. ``RUN_CKAN_PORT=8080``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+SOLR_MODULE = ROOT / "config" / "solr"
+SOLR_JAR = SOLR_MODULE / "target" / "portal-solr-1.0.0.jar"
+PG_OS_USER = "thueringen-pg"
+
+# Debian packages that provide each tool the stack needs.
+SYSTEM_TOOLS = {
+    "java": ("openjdk-17-jdk-headless", "Java 17 runs Solr"),
+    "mvn": ("maven", "Maven resolves Solr from Maven Central"),
+    "initdb": ("postgresql-15", "PostgreSQL 15 holds the portal's data"),
+    "pg_ctl": ("postgresql-15", "PostgreSQL 15 holds the portal's data"),
+    "psql": ("postgresql-client-15", "psql creates the databases"),
+    "redis-server": ("redis-server", "Redis 7 carries the harvest queues and jobs"),
+}
+# Needed to build the Python dependencies (psycopg2, lxml) and by python-magic.
+BUILD_PACKAGES = ["libpq-dev", "gcc", "libmagic1", "libxml2-dev", "libxslt1-dev"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    ports: dict[str, int]
+    database: str
+    solr_core: str
+    web_workers: int
+    solr_heap: str
+    durable: bool  # keep Redis snapshots and fsync PostgreSQL
+
+    @property
+    def state(self) -> Path:
+        return ROOT / "var" / self.name
+
+    @property
+    def logs(self) -> Path:
+        return self.state / "log"
+
+    @property
+    def ckan_ini(self) -> Path:
+        return self.state / "ckan.ini"
+
+    @property
+    def site_url(self) -> str:
+        return f"http://localhost:{self.ports['ckan']}"
+
+
+def _ports(profile: str, defaults: dict[str, int]) -> dict[str, int]:
+    ports = {}
+    for service, port in defaults.items():
+        env = f"{profile.upper()}_{service.upper()}_PORT"
+        value = os.environ.get(env, str(port))
+        if not value.isdigit() or not 0 < int(value) < 65536:
+            die(f"{env}={value!r} is not a TCP port")
+        ports[service] = int(value)
+    return ports
+
+
+def profile_named(name: str) -> Profile:
+    if name == "run":
+        return Profile(
+            "run",
+            _ports("run", {"ckan": 5000, "postgres": 5433, "redis": 6380,
+                           "solr": 8983, "catalogs": 8900}),
+            database="ckan", solr_core="ckan", web_workers=3,
+            solr_heap="1g", durable=True,
+        )
+    return Profile(
+        "test",
+        _ports("test", {"ckan": 5001, "postgres": 5434, "redis": 6381,
+                        "solr": 8984, "catalogs": 8901}),
+        database="ckan_test", solr_core="ckan_test", web_workers=2,
+        solr_heap="768m", durable=False,
+    )
+
+
+# ---------------------------------------------------------------- messages
+
+def say(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+class StackError(Exception):
+    """A problem the operator has to act on; the message says what to do."""
+
+
+def die(message: str) -> None:
+    raise StackError(message)
+
+
+# ------------------------------------------------------------------- tools
+
+def pg_bindirs() -> list[str]:
+    override = os.environ.get("PORTAL_PG_BINDIR")
+    return [override] if override else ["/usr/lib/postgresql/15/bin"]
+
+
+def find_tool(name: str) -> str | None:
+    if name in ("initdb", "pg_ctl", "postgres", "psql", "pg_isready"):
+        for bindir in pg_bindirs():
+            candidate = Path(bindir) / name
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+        if os.environ.get("PORTAL_PG_BINDIR"):
+            return None
+    return shutil.which(name)
+
+
+def missing_tools() -> dict[str, tuple[str, str]]:
+    return {tool: need for tool, need in SYSTEM_TOOLS.items() if not find_tool(tool)}
+
+
+def ensure_system_packages(may_install: bool) -> None:
+    """Install missing Debian packages when we are root, else name them."""
+    missing = missing_tools()
+    missing_build = [p for p in BUILD_PACKAGES if not _dpkg_installed(p)] if shutil.which("dpkg-query") else []
+    if not missing and not missing_build:
+        return
+    packages = sorted({pkg for pkg, _ in missing.values()} | set(missing_build))
+    if may_install and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Debian packages: " + " ".join(packages))
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
+        missing = missing_tools()
+    if missing:
+        lines = [f"  {tool}: {why} - install the Debian package '{pkg}'"
+                 for tool, (pkg, why) in sorted(missing.items())]
+        die("missing tools:\n" + "\n".join(lines) +
+            f"\nas root: apt-get install {' '.join(sorted({p for p, _ in missing.values()}))}")
+
+
+def _dpkg_installed(package: str) -> bool:
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package],
+                            capture_output=True, text=True)
+    return result.returncode == 0 and "install ok installed" in result.stdout
+
+
+def _newer(target: Path, sources: list[Path]) -> bool:
+    """True when target exists and is newer than every source file."""
+    if not target.exists():
+        return False
+    mtime = target.stat().st_mtime
+    return all(p.stat().st_mtime <= mtime for p in sources if p.exists())
+
+
+def ensure_venv(with_tests: bool) -> None:
+    requirements = [ROOT / "requirements-ckan.txt", ROOT / "requirements.txt", ROOT / "setup.py"]
+    if with_tests:
+        requirements.append(ROOT / "requirements-test.txt")
+    stamp = VENV / (".installed-test" if with_tests else ".installed")
+    if _newer(stamp, requirements):
+        return
+    if not (VENV / "bin" / "python").exists():
+        say(f"creating the virtualenv {VENV.relative_to(ROOT)}")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    say("installing Python dependencies (pinned)")
+    subprocess.run(pip + ["-r", str(ROOT / "requirements.txt")], check=True)
+    if with_tests:
+        subprocess.run(pip + ["-r", str(ROOT / "requirements-test.txt")], check=True)
+    subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)
+    stamp.touch()
+
+
+def ensure_solr_build() -> None:
+    sources = [SOLR_MODULE / "pom.xml", *SOLR_MODULE.glob("src/**/*.java")]
+    if _newer(SOLR_JAR, sources) and (SOLR_MODULE / "target" / "lib").is_dir():
+        return
+    say("building the Solr runner (Maven: solr-core and solr-test-framework 9.10.1)")
+    subprocess.run([find_tool("mvn") or "mvn", "-B", "-q", "-f", str(SOLR_MODULE / "pom.xml"),
+                    "package"], check=True)
+
+
+# ------------------------------------------------------------------- ports
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def port_holder(port: int) -> str:
+    """Name the process that listens on a TCP port, as far as /proc tells."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{inode}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            links = {os.readlink(fd) for fd in (proc / "fd").iterdir()}
+        except OSError:
+            continue
+        if links & inodes:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            owner = pwd.getpwuid((proc).stat().st_uid).pw_name
+            return f"pid {proc.name} ({cmdline[:120]}), user {owner}"
+    return "a process this user cannot see (try as root: ss -ltnp)"
+
+
+def busy_port_message(service: str, port: int) -> str:
+    return (f"port {port} for {service} is already in use by {port_holder(port)}. "
+            f"Stop that process or choose another port, e.g. "
+            f"{{RUN,TEST}}_{service.upper()}_PORT={port + 100}")
+
+
+def wait_for(check, what: str, timeout: float, proc: subprocess.Popen | None = None,
+             log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if proc is not None and proc.poll() is not None:
+            die(f"{what} exited with code {proc.returncode}" + _log_tail(log))
+        time.sleep(0.3)
+    die(f"{what} did not become ready within {timeout:.0f} s" + _log_tail(log))
+
+
+def _log_tail(log: Path | None, lines: int = 15) -> str:
+    if log is None or not log.exists():
+        return ""
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return f"\n--- last lines of {log}:\n" + "\n".join(tail)
+
+
+def http_ok(url: str, timeout: float = 3) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------- processes
+
+class Service:
+    """A background process with a pid file and a log under the state folder."""
+
+    name = "service"
+    port_key: str | None = None
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+
+    @property
+    def pidfile(self) -> Path:
+        return self.profile.state / "pids" / f"{self.name}.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.profile.logs / f"{self.name}.log"
+
+    @property
+    def port(self) -> int | None:
+        return self.profile.ports[self.port_key] if self.port_key else None
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return pid
+
+    def healthy(self) -> bool:
+        return self.pid() is not None
+
+    def describe_down(self) -> str:
+        if self.pid() is None:
+            return "stopped (no process)"
+        return f"process {self.pid()} runs but does not answer"
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ, CKAN_INI=str(self.profile.ckan_ini))
+
+    def ready_timeout(self) -> float:
+        return 60
+
+    def start(self) -> None:
+        if self.healthy():
+            return
+        if self.pid() is not None:
+            self.stop()
+        if self.port is not None and not port_is_free(self.port):
+            die(busy_port_message(self.name, self.port))
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.pidfile.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as log:
+            proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, cwd=ROOT, env=self.env(),
+                                    start_new_session=True)
+        self.pidfile.write_text(str(proc.pid))
+        wait_for(self.healthy, self.name, self.ready_timeout(), proc, self.log)
+        say(f"{self.name} started (pid {proc.pid}{self._port_text()})")
+
+    def _port_text(self) -> str:
+        return f", 127.0.0.1:{self.port}" if self.port else ""
+
+    def stop(self) -> None:
+        pid = self.pid()
+        if pid is None:
+            self.pidfile.unlink(missing_ok=True)
+            return
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        for _ in range(100):
+            if self.pid() is None:
+                break
+            time.sleep(0.1)
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.pidfile.unlink(missing_ok=True)
+        say(f"{self.name} stopped")
+
+
+class Postgres(Service):
+    name = "postgres"
+    port_key = "postgres"
+
+    @property
+    def data(self) -> Path:
+        return self.profile.state / "postgres" / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.profile.state / "postgres" / "socket"
+
+    def _user(self) -> pwd.struct_passwd | None:
+        """The unprivileged account that owns the cluster when we are root."""
+        if os.geteuid() != 0:
+            return None
+        try:
+            return pwd.getpwnam(PG_OS_USER)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                            "--shell", "/usr/sbin/nologin", PG_OS_USER], check=True)
+            return pwd.getpwnam(PG_OS_USER)
+
+    def _as_owner(self, cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+        user = self._user()
+        if user is not None:
+            kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+        return subprocess.run(cmd, cwd="/", **kwargs)
+
+    def _chown(self, path: Path) -> None:
+        user = self._user()
+        if user is not None:
+            os.chown(path, user.pw_uid, user.pw_gid)
+
+    def pid(self) -> int | None:
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def healthy(self) -> bool:
+        if self.pid() is None:
+            return False
+        result = subprocess.run([find_tool("pg_isready") or "pg_isready", "-q", "-h", str(self.socket_dir),
+                                 "-p", str(self.port)], capture_output=True)
+        return result.returncode == 0
+
+    def _init_cluster(self) -> None:
+        if (self.data / "PG_VERSION").exists():
+            return
+        for folder in (self.data.parent, self.data, self.socket_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+            self._chown(folder)
+        self.data.chmod(0o700)
+        check = self._as_owner(["test", "-w", str(self.data)])
+        if check.returncode != 0:
+            die(f"PostgreSQL runs as the unprivileged user '{PG_OS_USER}', which cannot reach "
+                f"{self.data}. Make the folders above it searchable (chmod o+x) or clone the "
+                f"project under a path such as /srv or /work.")
+        say(f"creating the PostgreSQL cluster in {self.data.relative_to(ROOT)}")
+        result = self._as_owner([find_tool("initdb"), "-D", str(self.data), "-U", "postgres",
+                                 "--encoding=UTF8", "--locale=C.UTF-8", "--auth-local=trust",
+                                 "--auth-host=scram-sha-256"], capture_output=True, text=True)
+        if result.returncode != 0:
+            die("initdb failed:\n" + result.stdout + result.stderr)
+        settings = [
+            "listen_addresses = '127.0.0.1'",
+            f"unix_socket_directories = '{self.socket_dir}'",
+            "unix_socket_permissions = 0700",
+            # No client addresses in the logs (ThürTPVO: anonymous access).
+            "log_connections = off",
+            "log_line_prefix = '%m [%p] '",
+            "max_connections = 200",
+            "shared_buffers = 256MB" if self.profile.durable else "shared_buffers = 128MB",
+        ]
+        if not self.profile.durable:
+            # The test cluster is thrown away after each run: trade durability for speed.
+            settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write("\n# thueringen portal (scripts/stack.py)\n" + "\n".join(settings) + "\n")
+
+    def start(self) -> None:
+        if self.healthy():
+            return
+        self._init_cluster()
+        if not port_is_free(self.port):
+            die(busy_port_message(self.name, self.port))
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.log.touch()
+        self._chown(self.log)
+        result = self._as_owner([find_tool("pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+                                 "-o", f"-p {self.port}", "-w", "-t", "60", "start"],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            die("PostgreSQL did not start:\n" + result.stdout + result.stderr + _log_tail(self.log))
+        wait_for(self.healthy, "postgres", 30, log=self.log)
+        say(f"postgres started (pid {self.pid()}, 127.0.0.1:{self.port})")
+
+    def stop(self) -> None:
+        if self.pid() is None:
+            return
+        self._as_owner([find_tool("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
+                       capture_output=True)
+        say("postgres stopped")
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        result = subprocess.run([find_tool("psql"), "-h", str(self.socket_dir), "-p", str(self.port),
+                                 "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1",
+                                 "-tAc", sql], capture_output=True, text=True)
+        if result.returncode != 0:
+            die(f"psql failed ({sql.split()[0]} ...): {result.stderr.strip()}")
+        return result.stdout.strip()
+
+    def ensure_database(self, role: str, password: str, database: str) -> None:
+        if not self.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'"):
+            self.psql(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        else:
+            self.psql(f"ALTER ROLE {role} PASSWORD '{password}'")
+        if not self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):
+            self.psql(f"CREATE DATABASE {database} OWNER {role} TEMPLATE template0 ENCODING 'UTF8'")
+            say(f"created database {database}")
+
+
+class Redis(Service):
+    name = "redis"
+    port_key = "redis"
+
+    def command(self) -> list[str]:
+        folder = self.profile.state / "redis"
+        folder.mkdir(parents=True, exist_ok=True)
+        persistence = ["--save", "60 1"] if self.profile.durable else ["--save", ""]
+        return [find_tool("redis-server"), "--bind", "127.0.0.1", "--port", str(self.port),
+                "--protected-mode", "yes", "--dir", str(folder), "--appendonly", "no",
+                "--daemonize", "no", *persistence]
+
+    def healthy(self) -> bool:
+        if self.pid() is None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def describe_down(self) -> str:
+        if self.pid() is None:
+            return f"stopped (nothing answers PING on 127.0.0.1:{self.port})"
+        return super().describe_down()
+
+
+class Solr(Service):
+    name = "solr"
+    port_key = "solr"
+
+    @property
+    def home(self) -> Path:
+        return self.profile.state / "solr"
+
+    @property
+    def ping_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/solr/{self.profile.solr_core}/admin/ping"
+
+    def prepare_home(self) -> None:
+        core = self.home / self.profile.solr_core
+        core.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SOLR_MODULE / "solr.xml", self.home / "solr.xml")
+        (core / "core.properties").write_text(f"name={self.profile.solr_core}\nconfigSet=ckan\n")
+
+    def command(self) -> list[str]:
+        self.prepare_home()
+        return solr_command(self.home, self.port, self.profile.solr_core,
+                            self.profile.solr_heap, self.profile.logs)
+
+    def healthy(self) -> bool:
+        return self.pid() is not None and http_ok(self.ping_url)
+
+    def ready_timeout(self) -> float:
+        return 120
+
+    def describe_down(self) -> str:
+        if self.pid() is None:
+            return f"stopped (no answer from {self.ping_url})"
+        return f"process {self.pid()} runs but {self.ping_url} does not answer"
+
+
+def solr_command(home: Path, port: int, core: str, heap: str, log_dir: Path) -> list[str]:
+    """The java command line of the Solr runner (also used by the tests)."""
+    java = find_tool("java") or "java"
+    classpath = f"{SOLR_JAR}:{SOLR_MODULE / 'target' / 'lib'}/*"
+    return [java, f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-DconfigSetBaseDir={SOLR_MODULE / 'configsets'}",
+            f"-Dsolr.log.dir={log_dir}", f"-Dlog4j2.configurationFile={SOLR_MODULE / 'log4j2.xml'}",
+            "-Dsolr.install.dir=" + str(SOLR_MODULE),
+            "-cp", classpath, "de.thueringen.opendata.solr.PortalSolr", str(home), str(port), core]
+
+
+class CkanCommand(Service):
+    """A long-running `ckan` CLI command (harvest consumers, scheduler)."""
+
+    def __init__(self, profile: Profile, name: str, args: list[str]):
+        super().__init__(profile)
+        self.name = name
+        self.args = args
+
+    def command(self) -> list[str]:
+        return [str(VENV / "bin" / "ckan"), "-c", str(self.profile.ckan_ini), *self.args]
+
+    def ready_timeout(self) -> float:
+        return 30
+
+    def start(self) -> None:
+        super().start()
+        # A CLI command that dies on start-up (bad config, no Redis) dies quickly.
+        time.sleep(1.5)
+        if self.pid() is None:
+            die(f"{self.name} exited right after start" + _log_tail(self.log))
+
+
+class Web(Service):
+    name = "ckan"
+    port_key = "ckan"
+
+    @property
+    def status_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/3/action/status_show"
+
+    def command(self) -> list[str]:
+        # No access log: the portal records no client addresses (ThürTPVO).
+        return [str(VENV / "bin" / "gunicorn"), "--workers", str(self.profile.web_workers),
+                "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "20",
+                "--max-requests", "2000", "--max-requests-jitter", "200",
+                "--name", f"ckan-{self.profile.name}", "ckanext.thueringen.wsgi:application"]
+
+    def healthy(self) -> bool:
+        return self.pid() is not None and http_ok(self.status_url, timeout=10)
+
+    def ready_timeout(self) -> float:
+        return 120
+
+    def describe_down(self) -> str:
+        if self.pid() is None:
+            return f"stopped (no answer from {self.status_url})"
+        return f"process {self.pid()} runs but {self.status_url} does not answer"
+
+
+class CatalogServer(Service):
+    """Serves the demo catalogues in config/demo/catalogs to the harvesters."""
+
+    name = "catalogs"
+    port_key = "catalogs"
+
+    def command(self) -> list[str]:
+        return [str(VENV / "bin" / "python"), "-m", "ckanext.thueringen.static_server",
+                "--port", str(self.port), str(ROOT / "config" / "demo" / "catalogs")]
+
+    def healthy(self) -> bool:
+        return self.pid() is not None and http_ok(f"http://127.0.0.1:{self.port}/")
+
+
+def services(profile: Profile) -> list[Service]:
+    """All services of a profile, in start order."""
+    stack: list[Service] = [Postgres(profile), Redis(profile), Solr(profile)]
+    if profile.name == "run":
+        stack.append(CatalogServer(profile))
+    stack += [
+        Web(profile),
+        CkanCommand(profile, "gather-consumer", ["thueringen", "harvest-consumer", "gather"]),
+        CkanCommand(profile, "fetch-consumer", ["thueringen", "harvest-consumer", "fetch"]),
+        CkanCommand(profile, "scheduler", ["thueringen", "harvest-scheduler"]),
+    ]
+    return stack
+
+
+# ---------------------------------------------------------- configuration
+
+def load_secrets(profile: Profile) -> dict[str, str]:
+    path = profile.state / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {"db_password": secrets.token_urlsafe(24), "secret_key": secrets.token_urlsafe(32)}
+    profile.state.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(values))
+    return values
+
+
+def write_ckan_ini(profile: Profile, values: dict[str, str]) -> None:
+    """The instance file: machine-specific values on top of config/<profile>.ini."""
+    storage = profile.state / "storage"
+    storage.mkdir(parents=True, exist_ok=True)
+    text = f"""# Written by scripts/stack.py for the '{profile.name}' profile; do not edit.
+# Settings live in config/{profile.name}.ini and config/base.ini.
+[app:main]
+use = config:../../config/{profile.name}.ini
+SECRET_KEY = {values['secret_key']}
+sqlalchemy.url = postgresql://ckan:{values['db_password']}@127.0.0.1:{profile.ports['postgres']}/{profile.database}
+solr_url = http://127.0.0.1:{profile.ports['solr']}/solr/{profile.solr_core}
+ckan.redis.url = redis://127.0.0.1:{profile.ports['redis']}/0
+ckan.site_url = {profile.site_url}
+ckan.storage_path = {storage}
+thueringen.state_dir = {profile.state}
+thueringen.demo_catalogs_url = http://127.0.0.1:{profile.ports['catalogs']}
+"""
+    current = profile.ckan_ini.read_text() if profile.ckan_ini.exists() else None
+    if current != text:
+        profile.ckan_ini.touch(mode=0o600)
+        profile.ckan_ini.write_text(text)
+    info = {"profile": profile.name, "ports": profile.ports, "site_url": profile.site_url,
+            "ckan_ini": str(profile.ckan_ini), "state": str(profile.state),
+            "solr_core": profile.solr_core, "database": profile.database}
+    (profile.state / "stack.json").write_text(json.dumps(info, indent=2))
+
+
+def ckan_cli(profile: Profile, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    cmd = [str(VENV / "bin" / "ckan"), "-c", str(profile.ckan_ini), *args]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=capture, text=True)
+    if result.returncode != 0:
+        detail = (result.stdout or "") + (result.stderr or "") if capture else ""
+        die(f"'ckan {' '.join(args)}' failed with code {result.returncode}\n{detail}")
+    return result
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_install(profile: Profile, args) -> None:
+    ensure_system_packages(may_install=not args.no_system_packages)
+    ensure_venv(with_tests=profile.name == "test")
+    ensure_solr_build()
+
+
+def cmd_start(profile: Profile, args) -> None:
+    if args.fresh:
+        cmd_stop(profile, args)
+        if profile.state.exists():
+            shutil.rmtree(profile.state)
+            say(f"removed {profile.state.relative_to(ROOT)}")
+    profile.logs.mkdir(parents=True, exist_ok=True)
+    values = load_secrets(profile)
+    write_ckan_ini(profile, values)
+    stack = services(profile)
+    postgres = stack[0]
+    assert isinstance(postgres, Postgres)
+    for service in stack:
+        if isinstance(service, Web):
+            # CKAN needs its tables before it serves; `db upgrade` is a no-op when current.
+            postgres.ensure_database("ckan", values["db_password"], profile.database)
+            ckan_cli(profile, "db", "upgrade", capture=True)
+        service.start()
+
+
+def cmd_stop(profile: Profile, args) -> None:
+    for service in reversed(services(profile)):
+        service.stop()
+
+
+def cmd_status(profile: Profile, args) -> int:
+    down = 0
+    print(f"profile {profile.name}: state in {profile.state.relative_to(ROOT)}, "
+          f"logs in {profile.logs.relative_to(ROOT)}")
+    for service in services(profile):
+        where = f"127.0.0.1:{service.port}" if service.port else "-"
+        if service.healthy():
+            state = f"running (pid {service.pid()})"
+        else:
+            state = service.describe_down()
+            down += 1
+        print(f"  {service.name:<16} {where:<16} {state}")
+    if down:
+        print(f"{down} service(s) down: 'make run' (or 'make start') starts them again")
+    return 1 if down else 0
+
+
+def cmd_check_ports(profile: Profile, args) -> int:
+    """Report ports that are held by processes other than this profile's services."""
+    problems = []
+    for service in services(profile):
+        if service.port is not None and not service.healthy() and not port_is_free(service.port):
+            problems.append(busy_port_message(service.name, service.port))
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+def cmd_check_tools(profile: Profile, args) -> int:
+    missing = missing_tools()
+    for tool, (package, why) in sorted(missing.items()):
+        print(f"missing {tool}: {why} - install the Debian package '{package}'")
+    return 1 if missing else 0
+
+
+def cmd_ckan(profile: Profile, args) -> int:
+    """Run a `ckan` CLI command against this profile's instance."""
+    return subprocess.run([str(VENV / "bin" / "ckan"), "-c", str(profile.ckan_ini), *args.ckan_args],
+                          cwd=ROOT).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", choices=["run", "test"], default="run")
+    sub = parser.add_subparsers(dest="command", required=True)
+    install = sub.add_parser("install", help="system packages, virtualenv, Solr runner")
+    install.add_argument("--no-system-packages", action="store_true",
+                         help="only name missing Debian packages, never install them")
+    start = sub.add_parser("start", help="start every service (idempotent)")
+    start.add_argument("--fresh", action="store_true", help="discard the profile's state first")
+    sub.add_parser("stop", help="stop every service")
+    sub.add_parser("status", help="show every service; exit 1 when one is down")
+    sub.add_parser("check-ports", help="name the processes holding this profile's ports")
+    sub.add_parser("check-tools", help="name the Debian packages that are missing")
+    ckan = sub.add_parser("ckan", help="run a ckan command against the profile's instance")
+    ckan.add_argument("ckan_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    profile = profile_named(args.profile)
+    handlers = {"install": cmd_install, "start": cmd_start, "stop": cmd_stop, "status": cmd_status,
+                "check-ports": cmd_check_ports, "check-tools": cmd_check_tools, "ckan": cmd_ckan}
+    try:
+        return handlers[args.command](profile, args) or 0
+    except StackError as error:
+        print(f"[stack] ERROR: {error}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as error:
+        print(f"[stack] ERROR: {shlex.join(map(str, error.cmd))} failed with code {error.returncode}",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""One installable project for the whole portal: `pip install -e .`
+
+The Python packages live in the top-level folders of the design card and are
+mapped into the `ckanext.thueringen` namespace:
+
+  ckanext-thueringen/ckanext/thueringen  ->  ckanext.thueringen          (plugin, CLI, profiles)
+  schemas/                               ->  ckanext.thueringen.schemas  (scheming YAML, vocabularies)
+
+Every CKAN plugin is registered below as an entry point.
+"""
+from setuptools import setup
+
+setup(
+    name="ckanext-thueringen",
+    version="0.1.0",
+    description="Thüringen Open Data & Transparency Portal (CKAN 2.12, DCAT-AP.de)",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.11",
+    package_dir={
+        "ckanext.thueringen": "ckanext-thueringen/ckanext/thueringen",
+        "ckanext.thueringen.schemas": "schemas",
+    },
+    packages=["ckanext.thueringen", "ckanext.thueringen.schemas"],
+    package_data={
+        "ckanext.thueringen": ["config_declaration.yaml"],
+        "ckanext.thueringen.schemas": ["*.yaml"],
+    },
+    entry_points={
+        "ckan.plugins": [
+            "thueringen = ckanext.thueringen.plugin:ThueringenPlugin",
+        ],
+    },
+)
