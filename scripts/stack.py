@@ -564,12 +564,13 @@ class Solr(Service):
         return f"process {self.pid()} runs but {self.ping_url} does not answer"
 
 
-def solr_command(home: Path, port: int, core: str, heap: str, log_dir: Path) -> list[str]:
+def solr_command(home: Path, port: int, core: str, heap: str, log_dir: Path,
+                 configsets: Path = SOLR_MODULE / "configsets") -> list[str]:
     """The java command line of the Solr runner (also used by the tests)."""
     java = find_tool("java") or "java"
     classpath = f"{SOLR_JAR}:{SOLR_MODULE / 'target' / 'lib'}/*"
     return [java, f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-            f"-DconfigSetBaseDir={SOLR_MODULE / 'configsets'}",
+            f"-DconfigSetBaseDir={configsets}",
             f"-Dsolr.log.dir={log_dir}", f"-Dlog4j2.configurationFile={SOLR_MODULE / 'log4j2.xml'}",
             "-Dsolr.install.dir=" + str(SOLR_MODULE),
             "-cp", classpath, "de.thueringen.opendata.solr.PortalSolr", str(home), str(port), core]
@@ -709,9 +710,20 @@ def cmd_install(profile: Profile, args) -> None:
     ensure_solr_build()
 
 
+def _selected(profile: Profile, names: list[str]) -> list[Service]:
+    stack = services(profile)
+    unknown = set(names) - {service.name for service in stack}
+    if unknown:
+        die(f"no such service: {', '.join(sorted(unknown))} "
+            f"(services: {', '.join(service.name for service in stack)})")
+    return [service for service in stack if not names or service.name in names]
+
+
 def cmd_start(profile: Profile, args) -> None:
+    if sys.version_info < (3, 11):
+        die(f"Python 3.11 is needed, this is {sys.version.split()[0]}: install the Debian package 'python3'")
     if args.fresh:
-        cmd_stop(profile, args)
+        cmd_stop(profile, argparse.Namespace(services=[]))
         if profile.state.exists():
             shutil.rmtree(profile.state)
             say(f"removed {profile.state.relative_to(ROOT)}")
@@ -730,7 +742,7 @@ def cmd_start(profile: Profile, args) -> None:
 
 
 def cmd_stop(profile: Profile, args) -> None:
-    for service in reversed(services(profile)):
+    for service in reversed(_selected(profile, args.services)):
         service.stop()
 
 
@@ -769,6 +781,51 @@ def cmd_check_tools(profile: Profile, args) -> int:
     return 1 if missing else 0
 
 
+def setup_portal(profile: Profile, demo: bool) -> None:
+    """Sysadmin, script token and (for `make run`) the harvested demo content."""
+    log = profile.logs / "setup.log"
+    commands = [["thueringen", "sysadmin"]]
+    if demo:
+        commands.append(["thueringen", "demo", str(ROOT / "config" / "demo" / "sources.yaml")])
+    for args in commands:
+        with open(log, "a") as stderr:
+            result = subprocess.run([str(VENV / "bin" / "ckan"), "-c", str(profile.ckan_ini), *args],
+                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        for line in result.stdout.splitlines():
+            say(line)
+        if result.returncode != 0:
+            die(f"'ckan {' '.join(args)}' failed" + _log_tail(log))
+
+
+def cmd_up(profile: Profile, args) -> None:
+    """install + start + set-up: everything `make run` does."""
+    cmd_install(profile, args)
+    cmd_start(profile, args)
+    setup_portal(profile, demo=profile.name == "run")
+    say("")
+    say(f"The portal runs at {profile.site_url}")
+    say(f"  login: {os.environ.get('PORTAL_ADMIN_USER', 'admin')} (password: printed when it was created, "
+        f"or PORTAL_ADMIN_PASSWORD)")
+    say(f"  API token for scripts: {(profile.state / 'sysadmin-token').relative_to(ROOT)}")
+    say(f"  logs: {profile.logs.relative_to(ROOT)}/   status: make status   stop: make stop")
+
+
+def cmd_test(profile: Profile, args) -> int:
+    """`make test`: fresh isolated services, pytest, teardown."""
+    args.fresh = True
+    cmd_install(profile, args)
+    try:
+        cmd_start(profile, args)
+        setup_portal(profile, demo=False)
+        pytest = [str(VENV / "bin" / "python"), "-m", "pytest", f"--ckan-ini={profile.ckan_ini}",
+                  *([a for a in args.pytest_args if a != "--"] or ["tests"])]
+        say("running " + shlex.join(pytest))
+        return subprocess.run(pytest, cwd=ROOT).returncode
+    finally:
+        if not args.keep:
+            cmd_stop(profile, argparse.Namespace(services=[]))
+
+
 def cmd_ckan(profile: Profile, args) -> int:
     """Run a `ckan` CLI command against this profile's instance."""
     return subprocess.run([str(VENV / "bin" / "ckan"), "-c", str(profile.ckan_ini), *args.ckan_args],
@@ -784,7 +841,15 @@ def main(argv: list[str] | None = None) -> int:
                          help="only name missing Debian packages, never install them")
     start = sub.add_parser("start", help="start every service (idempotent)")
     start.add_argument("--fresh", action="store_true", help="discard the profile's state first")
-    sub.add_parser("stop", help="stop every service")
+    stop = sub.add_parser("stop", help="stop every service, or the ones named")
+    stop.add_argument("services", nargs="*")
+    up = sub.add_parser("up", help="install, start and set up (sysadmin, demo content)")
+    up.add_argument("--no-system-packages", action="store_true")
+    up.add_argument("--fresh", action="store_true", help="discard the profile's state first")
+    test = sub.add_parser("test", help="fresh services, pytest, teardown")
+    test.add_argument("--no-system-packages", action="store_true")
+    test.add_argument("--keep", action="store_true", help="leave the services running afterwards")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     sub.add_parser("status", help="show every service; exit 1 when one is down")
     sub.add_parser("check-ports", help="name the processes holding this profile's ports")
     sub.add_parser("check-tools", help="name the Debian packages that are missing")
@@ -793,7 +858,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     profile = profile_named(args.profile)
     handlers = {"install": cmd_install, "start": cmd_start, "stop": cmd_stop, "status": cmd_status,
-                "check-ports": cmd_check_ports, "check-tools": cmd_check_tools, "ckan": cmd_ckan}
+                "check-ports": cmd_check_ports, "check-tools": cmd_check_tools, "ckan": cmd_ckan,
+                "up": cmd_up, "test": cmd_test}
     try:
         return handlers[args.command](profile, args) or 0
     except StackError as error:

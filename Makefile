@@ -1,0 +1,38 @@
+# Thüringen Open Data & Transparency Portal
+#
+#   make run     the whole portal with harvested demo content at http://localhost:5000
+#   make test    the whole test suite against its own, isolated real services
+#
+# Everything is done by scripts/stack.py (standard library only); see README.md.
+PYTHON ?= python3
+STACK  := $(PYTHON) scripts/stack.py
+
+.PHONY: run start stop status logs test test-keep reset help
+
+run:  ## install what is missing, start every service, set up the portal and its demo content
+	$(STACK) --profile run up
+
+start:  ## start the services of `make run` (no install, no demo)
+	$(STACK) --profile run start
+
+stop:  ## stop the services of `make run`
+	$(STACK) --profile run stop
+
+status:  ## show every service of `make run`; exits 1 when one is down
+	$(STACK) --profile run status
+
+logs:  ## follow the logs of `make run`
+	tail -n 20 -F var/run/log/*.log
+
+test:  ## the whole suite on fresh, isolated services (other ports, database, Solr core)
+	$(STACK) --profile test test $(PYTEST_ARGS)
+
+test-keep:  ## like `make test`, but leave the test services running for debugging
+	$(STACK) --profile test test --keep $(PYTEST_ARGS)
+
+reset:  ## stop `make run` and delete all its data (database, index, logs, secrets)
+	$(STACK) --profile run stop
+	rm -rf var/run
+
+help:
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
