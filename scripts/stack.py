@@ -20,6 +20,7 @@ cannot depend on it.  Ports can be set with ``<PROFILE>_<SERVICE>_PORT``
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pwd
@@ -388,6 +389,12 @@ class Postgres(Service):
     def socket_dir(self) -> Path:
         return self.profile.state / "postgres" / "socket"
 
+    @property
+    def log(self) -> Path:
+        # Written by the cluster's owner, so it lives beside the cluster;
+        # var/<profile>/log/postgres.log links to it.
+        return self.profile.state / "postgres" / "postgres.log"
+
     def _user(self) -> pwd.struct_passwd | None:
         """The unprivileged account that owns the cluster when we are root."""
         if os.geteuid() != 0:
@@ -425,18 +432,50 @@ class Postgres(Service):
                                  "-p", str(self.port)], capture_output=True)
         return result.returncode == 0
 
+    def _reachable_by_owner(self, folder: Path) -> bool:
+        return self._as_owner(["test", "-x", str(folder)]).returncode == 0
+
+    def _place_cluster(self) -> None:
+        """Put the cluster where its unprivileged owner can reach it.
+
+        That is var/<profile>/postgres, unless the project lies below a folder
+        other users cannot enter (a home directory with mode 700, say): then the
+        cluster lives in /var/tmp/thueringen-portal/ and var/<profile>/postgres
+        links to it.
+        """
+        link = self.profile.state / "postgres"
+        if link.exists():
+            return
+        self.profile.state.mkdir(parents=True, exist_ok=True)
+        if self._user() is None or self._reachable_by_owner(self.profile.state):
+            link.mkdir()
+            return
+        digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]
+        outside = Path("/var/tmp/thueringen-portal") / f"{digest}-{self.profile.name}"
+        outside.mkdir(parents=True, exist_ok=True)
+        for folder in (outside.parent, outside):
+            folder.chmod(0o755)
+        link.symlink_to(outside)
+        say(f"{self.profile.state} is not reachable for '{PG_OS_USER}': the cluster lives in {outside}")
+
+    def discard(self) -> None:
+        """Remove the cluster's files, also when they live outside var/."""
+        link = self.profile.state / "postgres"
+        if link.is_symlink():
+            shutil.rmtree(link.resolve(), ignore_errors=True)
+            link.unlink()
+
     def _init_cluster(self) -> None:
         if (self.data / "PG_VERSION").exists():
             return
+        self._place_cluster()
         for folder in (self.data.parent, self.data, self.socket_dir):
             folder.mkdir(parents=True, exist_ok=True)
             self._chown(folder)
         self.data.chmod(0o700)
-        check = self._as_owner(["test", "-w", str(self.data)])
-        if check.returncode != 0:
+        if self._user() is not None and not self._reachable_by_owner(self.data):
             die(f"PostgreSQL runs as the unprivileged user '{PG_OS_USER}', which cannot reach "
-                f"{self.data}. Make the folders above it searchable (chmod o+x) or clone the "
-                f"project under a path such as /srv or /work.")
+                f"{self.data}. Make the folders above it searchable (chmod o+x).")
         say(f"creating the PostgreSQL cluster in {self.data.relative_to(ROOT)}")
         result = self._as_owner([find_tool("initdb"), "-D", str(self.data), "-U", "postgres",
                                  "--encoding=UTF8", "--locale=C.UTF-8", "--auth-local=trust",
@@ -465,9 +504,13 @@ class Postgres(Service):
         self._init_cluster()
         if not port_is_free(self.port):
             die(busy_port_message(self.name, self.port))
-        self.log.parent.mkdir(parents=True, exist_ok=True)
         self.log.touch()
         self._chown(self.log)
+        visible_log = self.profile.logs / "postgres.log"
+        if not visible_log.is_symlink():
+            visible_log.parent.mkdir(parents=True, exist_ok=True)
+            visible_log.unlink(missing_ok=True)
+            visible_log.symlink_to(self.log)
         result = self._as_owner([find_tool("pg_ctl"), "-D", str(self.data), "-l", str(self.log),
                                  "-o", f"-p {self.port}", "-w", "-t", "60", "start"],
                                 capture_output=True, text=True)
@@ -724,6 +767,7 @@ def cmd_start(profile: Profile, args) -> None:
         die(f"Python 3.11 is needed, this is {sys.version.split()[0]}: install the Debian package 'python3'")
     if args.fresh:
         cmd_stop(profile, argparse.Namespace(services=[]))
+        Postgres(profile).discard()
         if profile.state.exists():
             shutil.rmtree(profile.state)
             say(f"removed {profile.state.relative_to(ROOT)}")
