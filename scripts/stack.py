@@ -382,18 +382,23 @@ class Postgres(Service):
     port_key = "postgres"
 
     @property
+    def home(self) -> Path:
+        # Resolved: the cluster's owner may reach it only by its real path.
+        return (self.profile.state / "postgres").resolve()
+
+    @property
     def data(self) -> Path:
-        return self.profile.state / "postgres" / "data"
+        return self.home / "data"
 
     @property
     def socket_dir(self) -> Path:
-        return self.profile.state / "postgres" / "socket"
+        return self.home / "socket"
 
     @property
     def log(self) -> Path:
         # Written by the cluster's owner, so it lives beside the cluster;
         # var/<profile>/log/postgres.log links to it.
-        return self.profile.state / "postgres" / "postgres.log"
+        return self.home / "postgres.log"
 
     def _user(self) -> pwd.struct_passwd | None:
         """The unprivileged account that owns the cluster when we are root."""
