@@ -481,7 +481,7 @@ class Postgres(Service):
         if self._user() is not None and not self._reachable_by_owner(self.data):
             die(f"PostgreSQL runs as the unprivileged user '{PG_OS_USER}', which cannot reach "
                 f"{self.data}. Make the folders above it searchable (chmod o+x).")
-        say(f"creating the PostgreSQL cluster in {self.data.relative_to(ROOT)}")
+        say(f"creating the PostgreSQL cluster in {self.data}")
         result = self._as_owner([find_tool("initdb"), "-D", str(self.data), "-U", "postgres",
                                  "--encoding=UTF8", "--locale=C.UTF-8", "--auth-local=trust",
                                  "--auth-host=scram-sha-256"], capture_output=True, text=True)
