@@ -23,7 +23,7 @@ setup(
     packages=["ckanext.thueringen", "ckanext.thueringen.schemas"],
     package_data={
         "ckanext.thueringen": ["config_declaration.yaml"],
-        "ckanext.thueringen.schemas": ["*.yaml"],
+        "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],
     },
     entry_points={
         "ckan.plugins": [

@@ -1,0 +1,215 @@
+"""The portal's controlled vocabularies, loaded from the SKOS files in schemas/vocabularies.
+
+Each vocabulary (licences, themes, file types, ...) is one SKOS file, listed in
+`schemas/vocabularies/index.yaml`. This module is the only reader of those files:
+the dataset form (choices), the normaliser (mapping raw values to URIs), the
+search facets (labels) and the RDF export all ask it.
+
+A concept has its URI, a short code (dc:identifier / skos:notation / the EU
+authority code), labels by language, alternative labels (codes, file endings,
+media types, old spellings) and a few flags the portal needs (open licence,
+machine-readable format, ...). Flags are RDF properties in the portal's own
+vocabulary namespace (`tvoc:`), or, for the official files, their own
+properties (GovData's `isOpenLicense`).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DC, DCTERMS, RDF, SKOS
+
+from ckanext.thueringen import schemas as _schemas_package
+
+VOCABULARY_DIR = Path(_schemas_package.__file__).parent / "vocabularies"
+
+# The portal's own namespace for vocabulary flags and its own concept schemes.
+TVOC = Namespace("https://opendata.thueringen.de/def/vocabulary#")
+GOVDATA = Namespace("http://govdata.de/mqa/#")
+SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
+EU_AUTHORITY = Namespace("http://publications.europa.eu/ontology/authority/")
+EUVOC = Namespace("http://publications.europa.eu/ontology/euvoc#")
+
+# Flags read from the files: RDF property -> name in Concept.flags.
+_FLAG_PROPERTIES = {
+    GOVDATA.isOpenLicense: "open",
+    TVOC.open: "open",
+    TVOC.machineReadable: "machine_readable",
+    TVOC.nonProprietary: "non_proprietary",
+}
+# Other values kept as-is: RDF property -> name in Concept.properties.
+_VALUE_PROPERTIES = {
+    TVOC.regionalKey: "regional_key",
+    TVOC.level: "level",
+    TVOC.parent: "parent",
+    TVOC.replacedBy: "replaced_by",
+    TVOC.legacyCode: "legacy_code",
+}
+
+
+@dataclass(frozen=True)
+class Concept:
+    uri: str
+    code: str
+    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    alt_labels: tuple[str, ...] = ()
+    flags: dict[str, bool] = field(default_factory=dict, hash=False, compare=False)
+    properties: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    deprecated: bool = False
+
+    def label(self, language: str = "de") -> str:
+        """The label in `language`, else German, else English, else the code."""
+        for lang in (language, "de", "en"):
+            if self.labels.get(lang):
+                return self.labels[lang]
+        return self.code
+
+    def flag(self, name: str) -> bool:
+        return self.flags.get(name, False)
+
+    def property(self, name: str) -> str | None:
+        values = self.properties.get(name)
+        return values[0] if values else None
+
+
+def _key(text: str) -> str:
+    """Case- and space-insensitive lookup key."""
+    return " ".join(str(text).split()).casefold()
+
+
+class Vocabulary:
+    """The concepts of one scheme, with lookups by URI, code and label."""
+
+    def __init__(self, name: str, scheme: str, concepts: list[Concept], source: str = ""):
+        self.name = name
+        self.scheme = scheme
+        self.source = source
+        self.concepts = tuple(sorted(concepts, key=lambda c: c.code.casefold()))
+        self._by_uri = {c.uri: c for c in self.concepts}
+        self._by_code: dict[str, Concept] = {}
+        self._by_label: dict[str, Concept] = {}
+        for concept in self.concepts:
+            # Current concepts win over deprecated ones that share a code or label.
+            self._remember(self._by_code, concept.code, concept)
+            for label in (*concept.labels.values(), *concept.alt_labels):
+                self._remember(self._by_label, label, concept)
+
+    @staticmethod
+    def _remember(index: dict[str, Concept], text: str, concept: Concept) -> None:
+        key = _key(text)
+        if key and (key not in index or index[key].deprecated and not concept.deprecated):
+            index[key] = concept
+
+    def __iter__(self) -> Iterator[Concept]:
+        return iter(self.concepts)
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __contains__(self, uri: object) -> bool:
+        return uri in self._by_uri
+
+    def get(self, uri: str) -> Concept | None:
+        return self._by_uri.get(uri)
+
+    def by_code(self, code: str) -> Concept | None:
+        return self._by_code.get(_key(code))
+
+    def by_label(self, label: str) -> Concept | None:
+        return self._by_label.get(_key(label))
+
+    def lookup(self, value: str) -> Concept | None:
+        """The concept `value` names exactly: its URI, code, label or alternative label."""
+        if not value:
+            return None
+        return self.get(value) or self.by_code(value) or self.by_label(value)
+
+    def current(self) -> list[Concept]:
+        return [c for c in self.concepts if not c.deprecated]
+
+    def choices(self, language: str = "de") -> list[dict[str, str]]:
+        """ckanext-scheming choices: value = URI, label in `language`, sorted by label."""
+        return sorted(({"value": c.uri, "label": c.label(language)} for c in self.current()),
+                      key=lambda choice: choice["label"].casefold())
+
+    def label(self, uri: str, language: str = "de") -> str:
+        concept = self.get(uri)
+        return concept.label(language) if concept else uri
+
+
+def _literal_texts(graph: Graph, subject, predicate) -> list[Literal]:
+    return [o for o in graph.objects(subject, predicate) if isinstance(o, Literal)]
+
+
+def _concept(graph: Graph, uri: URIRef) -> Concept:
+    labels: dict[str, str] = {}
+    for literal in _literal_texts(graph, uri, SKOS.prefLabel):
+        if literal.language in ("de", "en") or (literal.language is None and "de" not in labels):
+            labels[literal.language or "de"] = str(literal)
+    code = next((str(o) for p in (DC.identifier, SKOS.notation, EU_AUTHORITY["authority-code"],
+                                  DCTERMS.identifier)
+                 for o in _literal_texts(graph, uri, p)), None)
+    if code is None:
+        code = str(uri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    alt = [str(o) for o in _literal_texts(graph, uri, SKOS.altLabel) if o.language in (None, "de", "en")]
+    # EU NALs: file endings and media types, as notations and as legacy codes.
+    for notation in graph.objects(uri, EUVOC.xlNotation):
+        alt += [str(o) for o in graph.objects(notation, EUVOC.xlCodification)]
+    for mapped in graph.objects(uri, EU_AUTHORITY["op-mapped-code"]):
+        if any(str(source) in ("file-extension", "mime-type-cellar") for source in graph.objects(mapped, DC.source)):
+            alt += [str(o) for o in graph.objects(mapped, EU_AUTHORITY["legacy-code"])]
+    # Other URIs that name the same concept (old namespaces, superseded lists).
+    alt += [str(o) for o in graph.objects(uri, SKOS.exactMatch) if o != uri]
+    flags = {}
+    for predicate, name in _FLAG_PROPERTIES.items():
+        for value in graph.objects(uri, predicate):
+            if isinstance(value, Literal) and str(value).strip():
+                flags[name] = str(value).strip().lower() in ("true", "1")
+    properties: dict[str, tuple[str, ...]] = {}
+    for predicate, name in _VALUE_PROPERTIES.items():
+        values = tuple(str(o) for o in graph.objects(uri, predicate))
+        if values:
+            properties[name] = values
+    deprecated = any(str(o).lower() == "true" for o in graph.objects(uri, EU_AUTHORITY.deprecated)) or \
+        any(str(o).lower() == "true" for o in graph.objects(uri, TVOC.deprecated))
+    return Concept(str(uri), code, labels, tuple(dict.fromkeys(alt)), flags, properties, deprecated)
+
+
+def load_vocabulary(name: str, entry: dict[str, Any], directory: Path = VOCABULARY_DIR) -> Vocabulary:
+    """Read a vocabulary's file, plus its `extra` files (the portal's additions
+    to an official list: flags, aliases), into one graph."""
+    graph = Graph()
+    paths = [directory / entry["file"], *(directory / extra for extra in entry.get("extra", []))]
+    for path in paths:
+        graph.parse(path, format="xml" if path.suffix in (".rdf", ".xml") else "turtle")
+    path = paths[0]
+    scheme = URIRef(entry["scheme"])
+    members = set(graph.subjects(SKOS.inScheme, scheme)) | set(graph.subjects(SKOS.topConceptOf, scheme))
+    concepts = [_concept(graph, uri) for uri in members
+                if isinstance(uri, URIRef) and (uri, RDF.type, SKOS.Concept) in graph]
+    if not concepts:
+        raise ValueError(f"vocabulary {name}: no skos:Concept in scheme {scheme} in {path}")
+    return Vocabulary(name, entry["scheme"], concepts, entry.get("source", ""))
+
+
+@functools.cache
+def index() -> dict[str, dict[str, Any]]:
+    with open(VOCABULARY_DIR / "index.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@functools.cache
+def vocabulary(name: str) -> Vocabulary:
+    """The named vocabulary (see schemas/vocabularies/index.yaml), loaded once."""
+    entries = index()
+    if name not in entries:
+        raise KeyError(f"unknown vocabulary {name!r}; known: {', '.join(sorted(entries))}")
+    return load_vocabulary(name, entries[name])
+
+
+def names() -> list[str]:
+    return list(index())
