@@ -158,7 +158,8 @@ def _concept(graph: Graph, uri: URIRef) -> Concept:
     alt = [str(o) for o in _literal_texts(graph, uri, SKOS.altLabel) if o.language in (None, "de", "en")]
     # EU NALs: file endings and media types, as notations and as legacy codes.
     for notation in graph.objects(uri, EUVOC.xlNotation):
-        alt += [str(o) for o in graph.objects(notation, EUVOC.xlCodification)]
+        if any(str(kind).rsplit("/", 1)[-1] in ("FILE_EXT", "IANA_MT") for kind in graph.objects(notation, DCTERMS.type)):
+            alt += [str(o) for o in graph.objects(notation, EUVOC.xlCodification)]
     for mapped in graph.objects(uri, EU_AUTHORITY["op-mapped-code"]):
         if any(str(source) in ("file-extension", "mime-type-cellar") for source in graph.objects(mapped, DC.source)):
             alt += [str(o) for o in graph.objects(mapped, EU_AUTHORITY["legacy-code"])]
