@@ -22,12 +22,15 @@ setup(
     },
     packages=["ckanext.thueringen", "ckanext.thueringen.schemas"],
     package_data={
-        "ckanext.thueringen": ["config_declaration.yaml"],
+        "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo"],
         "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],
     },
     entry_points={
         "ckan.plugins": [
             "thueringen = ckanext.thueringen.plugin:ThueringenPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",
         ],
     },
 )

@@ -201,6 +201,16 @@ def ensure_venv(with_tests: bool) -> None:
     stamp.touch()
 
 
+def ensure_translations() -> None:
+    """Compile the extension's .po files (German is the portal's default language)."""
+    i18n = ROOT / "ckanext-thueringen" / "ckanext" / "thueringen" / "i18n"
+    for po in i18n.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not _newer(mo, [po]):
+            subprocess.run([str(VENV / "bin" / "pybabel"), "-q", "compile", "-i", str(po), "-o", str(mo)],
+                           check=True)
+
+
 def ensure_solr_build() -> None:
     sources = [SOLR_MODULE / "pom.xml", *SOLR_MODULE.glob("src/**/*.java")]
     if _newer(SOLR_JAR, sources) and (SOLR_MODULE / "target" / "lib").is_dir():
@@ -755,6 +765,7 @@ def ckan_cli(profile: Profile, *args: str, capture: bool = False) -> subprocess.
 def cmd_install(profile: Profile, args) -> None:
     ensure_system_packages(may_install=not args.no_system_packages)
     ensure_venv(with_tests=profile.name == "test")
+    ensure_translations()
     ensure_solr_build()
 
 

@@ -1,16 +1,58 @@
-"""The portal plugin: configuration declarations and the `ckan thueringen` commands."""
+"""The portal plugin: configuration, CLI, schema helpers and validators, licences."""
 from __future__ import annotations
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.thueringen import cli
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.thueringen import cli, facets, helpers, licenses, validators
 
 
 @toolkit.blanket.config_declarations
-class ThueringenPlugin(plugins.SingletonPlugin):
+class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IClick)
+    plugins.implements(plugins.IConfigurable)
+    plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.ITranslation)
+    plugins.implements(plugins.IValidators)
+    plugins.implements(plugins.IFacets, inherit=True)
+    plugins.implements(plugins.IPackageController, inherit=True)
 
     # IClick
     def get_commands(self):
         return cli.get_commands()
+
+    # IConfigurable
+    def configure(self, config):
+        licenses.install_license_register()
+
+    # ITemplateHelpers
+    def get_helpers(self):
+        return helpers.get_helpers()
+
+    # IValidators
+    def get_validators(self):
+        return validators.get_validators()
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        titles = facets.facet_titles(_language())
+        ordered = {field: titles[field] for field in titles}
+        ordered.update({field: title for field, title in facets_dict.items() if field not in ordered})
+        return ordered
+
+    # IPackageController
+    def before_dataset_index(self, pkg_dict):
+        return facets.index_fields(pkg_dict)
+
+    def after_dataset_search(self, search_results, search_params):
+        return facets.label_facets(search_results, _language())
+
+
+def _language() -> str:
+    """The user's language; German outside a web request (CLI, harvest jobs)."""
+    try:
+        return toolkit.h.lang() or "de"
+    except (RuntimeError, AttributeError):
+        return "de"

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import yaml
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DC, DCTERMS, RDF, SKOS
+from rdflib.namespace import DC, DCTERMS, FOAF, RDF, SKOS
 
 from ckanext.thueringen import schemas as _schemas_package
 
@@ -48,6 +48,7 @@ _VALUE_PROPERTIES = {
     TVOC.parent: "parent",
     TVOC.replacedBy: "replaced_by",
     TVOC.legacyCode: "legacy_code",
+    FOAF.homepage: "homepage",
 }
 
 
@@ -100,8 +101,17 @@ class Vocabulary:
 
     @staticmethod
     def _remember(index: dict[str, Concept], text: str, concept: Concept) -> None:
+        """Index `text` for `concept`. When concepts share a text, a current concept
+        beats a deprecated one, and the concept whose code the text is beats one
+        that only has it as an alias (".json" is JSON, not GEOJSON)."""
         key = _key(text)
-        if key and (key not in index or index[key].deprecated and not concept.deprecated):
+        if not key:
+            return
+
+        def rank(candidate: Concept) -> tuple[bool, bool]:
+            return (not candidate.deprecated, key.lstrip(".") == _key(candidate.code))
+
+        if key not in index or rank(concept) > rank(index[key]):
             index[key] = concept
 
     def __iter__(self) -> Iterator[Concept]:
@@ -131,10 +141,12 @@ class Vocabulary:
     def current(self) -> list[Concept]:
         return [c for c in self.concepts if not c.deprecated]
 
-    def choices(self, language: str = "de") -> list[dict[str, str]]:
-        """ckanext-scheming choices: value = URI, label in `language`, sorted by label."""
-        return sorted(({"value": c.uri, "label": c.label(language)} for c in self.current()),
-                      key=lambda choice: choice["label"].casefold())
+    def choices(self) -> list[dict[str, Any]]:
+        """ckanext-scheming choices: value = URI, labels in German and English
+        (scheming shows the user's language), sorted by the German label."""
+        return sorted(({"value": c.uri, "label": {"de": c.label("de"), "en": c.label("en")}}
+                       for c in self.current()),
+                      key=lambda choice: choice["label"]["de"].casefold())
 
     def label(self, uri: str, language: str = "de") -> str:
         concept = self.get(uri)

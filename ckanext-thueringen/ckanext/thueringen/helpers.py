@@ -1,0 +1,22 @@
+"""Template helpers: vocabulary choices and labels for forms, pages and facets."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckanext.thueringen import vocabularies
+
+
+def thueringen_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """ckanext-scheming `choices_helper`: the choices of the field's `vocabulary`."""
+    return vocabularies.vocabulary(field["vocabulary"]).choices()
+
+
+def thueringen_vocabulary_label(vocabulary: str, uri: str, language: str = "de") -> str:
+    return vocabularies.vocabulary(vocabulary).label(uri, language)
+
+
+def get_helpers() -> dict[str, Any]:
+    return {
+        "thueringen_vocabulary_choices": thueringen_vocabulary_choices,
+        "thueringen_vocabulary_label": thueringen_vocabulary_label,
+    }

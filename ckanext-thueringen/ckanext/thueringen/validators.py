@@ -1,0 +1,57 @@
+"""Validators of the portal's scheming schemas."""
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import ckan.plugins.toolkit as toolkit
+
+_ = toolkit._
+
+
+def _is_absolute_uri(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def thueringen_uri(value: Any, context) -> Any:
+    """An absolute http(s) URI, e.g. a landing page or a download URL."""
+    if value in (None, "") or value is toolkit.missing:
+        return value
+    value = str(value).strip()
+    if not _is_absolute_uri(value):
+        raise toolkit.Invalid(_("Please enter a complete web address starting with http:// or https://"))
+    return value
+
+
+def thueringen_uri_list(value: Any, context) -> Any:
+    """Each value of a multi-valued field is an absolute http(s) URI."""
+    if value in (None, "", []) or value is toolkit.missing:
+        return value
+    items = value
+    if isinstance(value, str):
+        try:
+            items = json.loads(value) if value.startswith("[") else [value]
+        except ValueError:
+            items = [value]
+    wrong = [item for item in items if item and not _is_absolute_uri(str(item).strip())]
+    if wrong:
+        raise toolkit.Invalid(_("Not a complete web address (http:// or https://): {values}").format(
+            values=", ".join(map(str, wrong))))
+    return [str(item).strip() for item in items if item]
+
+
+def thueringen_regional_key(value: Any, context) -> Any:
+    """An official German regional key (2 to 12 digits), e.g. 16 or 16053."""
+    if value in (None, "") or value is toolkit.missing:
+        return value
+    value = str(value).strip()
+    if not (value.isdigit() and 2 <= len(value) <= 12):
+        raise toolkit.Invalid(_("A regional key has 2 to 12 digits, e.g. 16053"))
+    return value
+
+
+def get_validators() -> dict[str, Any]:
+    return {"thueringen_uri": thueringen_uri, "thueringen_uri_list": thueringen_uri_list,
+            "thueringen_regional_key": thueringen_regional_key}

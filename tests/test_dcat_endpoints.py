@@ -1,0 +1,132 @@
+"""The DCAT-AP.de endpoints of the running portal: syntaxes, content negotiation,
+Hydra paging and access control (private datasets and drafts never leak)."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF
+
+from ckan.tests import factories
+
+from conftest import ActionApi
+
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SYNTAXES = {"rdf": ("application/rdf+xml", "xml"), "ttl": ("text/turtle", "turtle"),
+            "jsonld": ("application/ld+json", "json-ld")}
+
+
+def _dataset(title: str, **fields) -> dict:
+    return {"name": f"ep-{uuid.uuid4().hex[:10]}", "title": title,
+            "notes": f"{title}: Beschreibung", "license_id": "http://dcat-ap.de/def/licenses/dl-zero-de/2.0",
+            "resources": [{"url": "https://example.org/daten.csv", "format": "CSV"}], **fields}
+
+
+@pytest.fixture(scope="module")
+def world(stack):
+    """Two organisations, each with a member holding an API token, and in the
+    first one a public, a private and a draft dataset."""
+    admin = factories.SysadminWithToken()
+    admin_api = ActionApi(stack["api_url"], admin["token"])
+    org_a = admin_api("organization_create", name=f"kreis-a-{uuid.uuid4().hex[:6]}", title="Landkreis A")
+    org_b = admin_api("organization_create", name=f"kreis-b-{uuid.uuid4().hex[:6]}", title="Landkreis B")
+    outsider = factories.UserWithToken()
+    admin_api("organization_member_create", id=org_b["id"], username=outsider["name"], role="editor")
+    public = admin_api("package_create", owner_org=org_a["id"], **_dataset("Öffentliche Haushaltsdaten"))
+    private = admin_api("package_create", owner_org=org_a["id"], private=True,
+                        **_dataset("Interne Personalplanung"))
+    draft = admin_api("package_create", owner_org=org_a["id"], state="draft", **_dataset("Entwurf Bebauungsplan"))
+    return {"public": public, "private": private, "draft": draft, "outsider_token": outsider["token"],
+            "web": stack["web_url"]}
+
+
+def _get(url: str, token: str | None = None, **headers) -> requests.Response:
+    if token:
+        headers["Authorization"] = token
+    return requests.get(url, headers=headers, timeout=120)
+
+
+def _graph(response: requests.Response, rdf_format: str) -> Graph:
+    assert response.status_code == 200, response.text[:500]
+    return Graph().parse(data=response.content, format=rdf_format)
+
+
+def _catalog_titles(world, token: str | None = None, q: str | None = None) -> set[str]:
+    """Dataset titles in the catalogue, all pages, or those matching the search q."""
+    titles, url = set(), f"{world['web']}/catalog.ttl" + (f"?q={q}" if q else "")
+    while url:
+        graph = _graph(_get(url, token), "turtle")
+        titles |= {str(t) for d in graph.subjects(RDF.type, DCAT.Dataset) for t in graph.objects(d, DCTERMS.title)}
+        url = next((str(n) for n in graph.objects(None, HYDRA.next)), None)
+    return titles
+
+
+@pytest.mark.parametrize("syntax", SYNTAXES)
+def test_catalogue_in_each_syntax(world, syntax):
+    media_type, rdf_format = SYNTAXES[syntax]
+    response = _get(f"{world['web']}/catalog.{syntax}")
+    assert response.headers["Content-Type"].startswith(media_type)
+    graph = _graph(response, rdf_format)
+    assert any(graph.subjects(RDF.type, DCAT.Catalog))
+
+
+@pytest.mark.parametrize("syntax", SYNTAXES)
+def test_dataset_in_each_syntax(world, syntax):
+    media_type, rdf_format = SYNTAXES[syntax]
+    graph = _graph(_get(f"{world['web']}/dataset/{world['public']['name']}.{syntax}"), rdf_format)
+    titles = {str(t) for t in graph.objects(None, DCTERMS.title)}
+    assert "Öffentliche Haushaltsdaten" in titles
+
+
+def test_content_negotiation(world):
+    catalog = _get(f"{world['web']}/catalog", Accept="text/turtle")
+    assert catalog.headers["Content-Type"].startswith("text/turtle")
+    assert any(_graph(catalog, "turtle").subjects(RDF.type, DCAT.Catalog))
+    dataset = _get(f"{world['web']}/dataset/{world['public']['name']}", Accept="application/ld+json")
+    assert dataset.headers["Content-Type"].startswith("application/ld+json")
+    assert any(_graph(dataset, "json-ld").subjects(RDF.type, DCAT.Dataset))
+
+
+def test_catalogue_pages_with_hydra(world, sysadmin_api):
+    # More than one page of 100 (ckanext.dcat.datasets_per_page).
+    org = sysadmin_api("organization_create", name=f"viele-{uuid.uuid4().hex[:6]}", title="Viele Daten")
+    for number in range(101):
+        sysadmin_api("package_create", owner_org=org["id"], **_dataset(f"Messreihe {number}"))
+    first = _graph(_get(f"{world['web']}/catalog.ttl"), "turtle")
+    next_page = next(first.objects(None, HYDRA.next), None)
+    assert next_page is not None
+    assert int(next(first.objects(None, HYDRA.totalItems))) >= 101
+    second = _graph(_get(str(next_page)), "turtle")
+    assert any(second.subjects(RDF.type, DCAT.Dataset))
+
+
+def test_private_dataset_is_invisible_to_anonymous_users(world, anonymous_api):
+    private = world["private"]
+    assert _get(f"{world['web']}/dataset/{private['id']}.ttl").status_code in (403, 404)
+    assert anonymous_api.raw("package_show", id=private["id"]).status_code in (403, 404)
+    assert anonymous_api("package_search", q=f"name:{private['name']}")["count"] == 0
+    assert "Interne Personalplanung" not in _catalog_titles(world, q=f"name:{private['name']}")
+
+
+def test_private_dataset_is_invisible_to_members_of_other_organisations(world, stack):
+    private, token = world["private"], world["outsider_token"]
+    outsider_api = ActionApi(stack["api_url"], token)
+    assert _get(f"{world['web']}/dataset/{private['id']}.ttl", token).status_code in (403, 404)
+    assert outsider_api.raw("package_show", id=private["id"]).status_code in (403, 404)
+    assert outsider_api("package_search", q=f"name:{private['name']}", include_private=True)["count"] == 0
+    assert "Interne Personalplanung" not in _catalog_titles(world, token, q=f"name:{private['name']}")
+
+
+def test_draft_is_invisible_to_anonymous_users_and_other_organisations(world, anonymous_api):
+    draft = world["draft"]
+    for token in (None, world["outsider_token"]):
+        assert _get(f"{world['web']}/dataset/{draft['id']}.ttl", token).status_code in (403, 404)
+        assert "Entwurf Bebauungsplan" not in _catalog_titles(world, token, q=f"name:{draft['name']}")
+    assert anonymous_api("package_search", q=f"name:{draft['name']}")["count"] == 0
+
+
+def test_public_dataset_is_in_the_catalogue(world):
+    # The same search that finds nothing for the private dataset and the draft.
+    assert "Öffentliche Haushaltsdaten" in _catalog_titles(world, q=f"name:{world['public']['name']}")
