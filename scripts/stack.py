@@ -669,7 +669,9 @@ class Web(Service):
         return [str(VENV / "bin" / "gunicorn"), "--workers", str(self.profile.web_workers),
                 "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "20",
                 "--max-requests", "2000", "--max-requests-jitter", "200",
-                "--name", f"ckan-{self.profile.name}", "ckanext.thueringen.wsgi:application"]
+                "--name", f"ckan-{self.profile.name}",
+                # Each profile has its own server; no shared control socket in $HOME.
+                "--no-control-socket", "ckanext.thueringen.wsgi:application"]
 
     def healthy(self) -> bool:
         return self.pid() is not None and http_ok(self.status_url, timeout=10)

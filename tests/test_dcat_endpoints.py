@@ -81,7 +81,7 @@ def test_dataset_in_each_syntax(world, syntax):
 
 
 def test_content_negotiation(world):
-    catalog = _get(f"{world['web']}/catalog", Accept="text/turtle")
+    catalog = _get(f"{world['web']}/", Accept="text/turtle")
     assert catalog.headers["Content-Type"].startswith("text/turtle")
     assert any(_graph(catalog, "turtle").subjects(RDF.type, DCAT.Catalog))
     dataset = _get(f"{world['web']}/dataset/{world['public']['name']}", Accept="application/ld+json")

@@ -100,10 +100,14 @@ def _dcatde_host(text: str) -> str:
 def dcatde_namespace(value: Any) -> str | None:
     """The DCAT-AP.de namespace (or a term in it) in its canonical form
     http://dcat-ap.de/def/dcatde/, from the versioned and https/www forms
-    (…/dcatde/1.0/, 1.0.1, 1.1, 2.0); None for anything else."""
+    (…/dcatde/1.0/, 1.0.1, 1.1, 2.0). Any other URI comes back unchanged
+    (stripped), so that a whole graph can be passed through it; None only
+    for an empty value."""
     text = _text(value)
     match = _DCATDE_VERSIONED.match(text)
-    return DCATDE_NAMESPACE + text[match.end():] if match else None
+    if match:
+        return DCATDE_NAMESPACE + text[match.end():]
+    return text or None
 
 
 # --- vocabulary lookups -----------------------------------------------------
@@ -236,16 +240,26 @@ def contributor(value: Any) -> str | None:
 
 def conformance(value: Any) -> str | None:
     """A dct:conformsTo URI; any form of the DCAT-AP.de namespace becomes its canonical form."""
-    return dcatde_namespace(value) or uri(value)
+    return uri(dcatde_namespace(value))
+
+
+_GEOCODING_KEY = re.compile(
+    r"https?://(?:www\.)?dcat-ap\.de/def/politicalGeocoding/"
+    r"(?:stateKey|districtKey|governmentDistrictKey|regionalKey|municipalityKey|municipalAssociationKey)/\d+/?$",
+    re.IGNORECASE)
 
 
 def spatial(value: Any) -> str | None:
-    """A spatial-coverage URI: political geocoding (and plain keys) must name a
-    Thüringen area; other URIs (GeoNames, ...) are kept as they are."""
+    """A spatial-coverage URI: a Thüringen area (from any form region() reads);
+    a well-formed political-geocoding URI of another state, in its http://dcat-ap.de/
+    form (valid, only not in the portal's region list); other URIs (GeoNames, ...)
+    as they are. A malformed political-geocoding URI is not mapped."""
     text = _text(value)
     found = region(text)
-    if found or _POLITICAL_GEOCODING.match(text):
+    if found:
         return found
+    if _POLITICAL_GEOCODING.match(text):
+        return _dcatde_host(text).rstrip("/") if _GEOCODING_KEY.match(text) else None
     return uri(text)
 
 
@@ -419,7 +433,8 @@ def _as_list(value: Any) -> list:
 
 def _apply(rule: _Rule, value: Any, where: str, unmapped: list[Unmapped]) -> Any:
     if isinstance(value, (dict, list)):
-        unmapped.append(Unmapped(where, json.dumps(value, ensure_ascii=False), "erwartet einen einzelnen Wert"))
+        unmapped.append(Unmapped(where, json.dumps(value, ensure_ascii=False),
+                                 "Feld erwartet einen einzelnen Wert, keine Liste und kein Objekt"))
         return value
     result = rule.normalise(value)
     if result is None:
@@ -440,12 +455,24 @@ def _normalise_record(record: dict, fields: dict[str, _Rule | dict[str, _Rule]],
                 if isinstance(item, dict):
                     _normalise_record(item, rule, f"{prefix}{name}[{index}].", unmapped)
                 else:
-                    unmapped.append(Unmapped(f"{prefix}{name}[{index}]", str(item),
-                                             "erwartet ein Objekt mit Unterfeldern"))
+                    unmapped.append(Unmapped(f"{prefix}{name}[{index}]", str(item), "Feld erwartet Objekte mit "
+                                             "Unterfeldern (z. B. name, email), keinen einzelnen Wert"))
             record[name] = values
             continue
         results = [_apply(rule, value, prefix + name, unmapped) for value in values]
         record[name] = results if name in _MANY or len(results) != 1 else results[0]
+
+
+def field_value(field: str, value: Any, resource: bool = False) -> Any:
+    """One field's value normalised as normalize_dataset() does it (for the form
+    and the API: "CSV" becomes the EU file-type URI); what cannot be mapped comes
+    back unchanged. Fields of objects (contact, ...) are not handled here."""
+    rule = (_RESOURCE_FIELDS if resource else _DATASET_FIELDS).get(field)
+    values = _as_list(value)
+    if not isinstance(rule, _Rule) or not values:
+        return value
+    results = [_apply(rule, item, field, []) for item in values]
+    return results if field in _MANY or len(results) != 1 else results[0]
 
 
 def normalize_dataset(data: dict) -> Normalized:

@@ -14,10 +14,11 @@ Freistaat Thüringen.
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from typing import Any
 
-from rdflib import Literal, Namespace, URIRef
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 import ckan.plugins.toolkit as toolkit
@@ -30,6 +31,20 @@ log = logging.getLogger(__name__)
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+
+# Properties whose values DCAT-AP.de 3.0 takes as IRIs (of a code list, mostly).
+# A stored value that is not an http(s) IRI (a harvested "TODO:", a licence
+# name) stays in the portal, flagged by the normaliser, but is not exported:
+# the export passes on clean DCAT-AP.de only.
+IRI_ONLY_PROPERTIES = (
+    DCTERMS.language, DCTERMS.format, DCTERMS.license, DCAT.theme, DCTERMS.accrualPeriodicity,
+    DCATAP.availability, ADMS.status, DCATDE.contributorID, DCATDE.politicalGeocodingLevelURI,
+    DCATAP.hvdCategory, DCATAP.applicableLegislation, DCAT.mediaType, DCAT.compressFormat,
+    DCAT.packageFormat,
+)
 
 THUERINGEN_STATE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/16"
 DATA_THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
@@ -39,6 +54,29 @@ PUBLISHER_TYPE_REGIONAL = "http://purl.org/adms/publishertype/RegionalAuthority"
 # Graphs whose dcatde namespaces are already canonical: ckanext-dcat makes a
 # new profile per dataset, the rewrite is needed once per graph.
 _CANONICAL_GRAPHS: "weakref.WeakSet" = weakref.WeakSet()
+
+
+_ORGANIZATION_CACHE: dict[str, tuple[float, dict]] = {}
+_ORGANIZATION_CACHE_SECONDS = 60
+
+
+def _organization(org_id: str) -> dict:
+    """The owner organisation with its schema fields (publisher type, homepage).
+
+    package_show carries only the organisation's core fields; a catalogue page
+    exports up to 100 datasets of few organisations, so they are cached briefly.
+    """
+    cached = _ORGANIZATION_CACHE.get(org_id)
+    if cached and time.monotonic() - cached[0] < _ORGANIZATION_CACHE_SECONDS:
+        return cached[1]
+    try:
+        org = toolkit.get_action("organization_show")(
+            {"ignore_auth": True}, {"id": org_id, "include_datasets": False, "include_users": False,
+                                    "include_groups": False, "include_tags": False, "include_followers": False})
+    except toolkit.ObjectNotFound:
+        org = {}
+    _ORGANIZATION_CACHE[org_id] = (time.monotonic(), org)
+    return org
 
 
 def _as_list(value: Any) -> list:
@@ -56,21 +94,28 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
     # ------------------------------------------------------------------ read
 
-    def _canonical_dcatde(self) -> None:
-        """Rewrite every dcatde namespace version (1.0, 1.0.1, 1.1, 2.0, https, www)
-        to the canonical one, once per graph, so one set of rules reads them all."""
+    def _canonical_graph(self) -> None:
+        """Once per graph, before any dataset is read: every dcatde namespace
+        version (1.0, 1.0.1, 1.1, 2.0, https, www) becomes the canonical one, and
+        a geometry given as a locn:Geometry node (as this profile writes it)
+        becomes the literal ckanext-dcat reads. One set of rules then reads all."""
         if self.g in _CANONICAL_GRAPHS:
             return
         _CANONICAL_GRAPHS.add(self.g)
         for s, p, o in list(self.g):
-            new_p = URIRef(normalize.dcatde_namespace(str(p)))
-            new_o = URIRef(normalize.dcatde_namespace(str(o))) if isinstance(o, URIRef) else o
+            new_p = URIRef(normalize.dcatde_namespace(str(p)) or p)
+            new_o = URIRef(normalize.dcatde_namespace(str(o)) or o) if isinstance(o, URIRef) else o
             if new_p != p or new_o != o:
                 self.g.remove((s, p, o))
                 self.g.add((s, new_p, new_o))
+        for location, geometry in list(self.g.subject_objects(LOCN.geometry)):
+            literal = self.g.value(geometry, GSP.asWKT) or self.g.value(geometry, GSP.asGeoJSON)
+            if not isinstance(geometry, Literal) and literal is not None:
+                self.g.remove((location, LOCN.geometry, geometry))
+                self.g.add((location, LOCN.geometry, literal))
 
     def parse_dataset(self, dataset_dict, dataset_ref):
-        self._canonical_dcatde()
+        self._canonical_graph()
         dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
         self._parse_german_additions(dataset_dict, dataset_ref)
         self._parse_deprecated(dataset_dict, dataset_ref)
@@ -106,12 +151,20 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         if not spatial:
             dataset_dict.pop("spatial_coverage")
 
+        # dcatde:legalBasis -> dcatap:applicableLegislation, which takes URIs (ELI);
+        # a legal basis given as text is kept as text (legal_basis).
         legislation = _as_list(dataset_dict.get("applicable_legislation"))
+        texts = []
         for basis in self.g.objects(dataset_ref, DCATDE.legalBasis):
-            if str(basis) not in legislation:
-                legislation.append(str(basis))
+            if isinstance(basis, URIRef) and normalize.uri(str(basis)):
+                if str(basis) not in legislation:
+                    legislation.append(str(basis))
+            else:
+                texts.append(str(basis).strip())
         if legislation:
             dataset_dict["applicable_legislation"] = legislation
+        if texts:
+            dataset_dict["legal_basis"] = "; ".join(texts)
 
         # dcatde:maintainer -> dcat:contactPoint, dcatde:originator -> dct:creator
         for predicate, field in ((DCATDE.maintainer, "contact"), (DCATDE.originator, "creator")):
@@ -167,11 +220,52 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         if level:
             g.add((dataset_ref, DCATDE.politicalGeocodingLevelURI, URIRef(level)))
 
+        # The publisher is the owner organisation unless the dataset names another.
+        if not dataset_dict.get("publisher") and dataset_dict.get("owner_org"):
+            org = _organization(dataset_dict["owner_org"])
+            for publisher in g.objects(dataset_ref, DCTERMS.publisher):
+                if org.get("publisher_type"):
+                    g.add((publisher, DCTERMS.type, URIRef(org["publisher_type"])))
+                if org.get("homepage"):
+                    g.add((publisher, FOAF.homepage, URIRef(org["homepage"])))
+
         for resource_dict in dataset_dict.get("resources", []):
             distribution = URIRef(resource_uri(resource_dict))
             attribution = resource_dict.get("license_attribution_by_text")
             if attribution:
                 g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
+            # dcat:accessURL is mandatory; where a source gave only a download
+            # URL, DCAT-AP says the access URL is that same address.
+            if (distribution, DCAT.accessURL, None) not in g:
+                fallback = g.value(distribution, DCAT.downloadURL) or resource_dict.get("url")
+                if fallback and normalize.uri(str(fallback)):
+                    g.add((distribution, DCAT.accessURL, URIRef(str(fallback))))
+
+        self._drop_values_that_are_not_iris(dataset_ref)
+        self._geometries_as_nodes(dataset_ref)
+
+    def _geometries_as_nodes(self, dataset_ref) -> None:
+        """DCAT-AP 3.0.0 (and so the DCAT-AP.de 3.0 shapes) wants locn:geometry to
+        point to a locn:Geometry node; the WKT or GeoJSON goes on that node."""
+        for location in list(self.g.objects(dataset_ref, DCTERMS.spatial)):
+            for value in list(self.g.objects(location, LOCN.geometry)):
+                if not isinstance(value, Literal):
+                    continue
+                node = BNode()
+                self.g.remove((location, LOCN.geometry, value))
+                self.g.add((location, LOCN.geometry, node))
+                self.g.add((node, RDF.type, LOCN.Geometry))
+                wkt = value.datatype == GSP.wktLiteral or not str(value).lstrip().startswith("{")
+                self.g.add((node, GSP.asWKT if wkt else GSP.asGeoJSON, value))
+
+    def _drop_values_that_are_not_iris(self, dataset_ref) -> None:
+        subjects = {dataset_ref, *self.g.objects(dataset_ref, DCAT.distribution)}
+        for subject in subjects:
+            for predicate in IRI_ONLY_PROPERTIES:
+                for value in list(self.g.objects(subject, predicate)):
+                    if isinstance(value, Literal) or (
+                            isinstance(value, URIRef) and not str(value).startswith(("http://", "https://"))):
+                        self.g.remove((subject, predicate, value))
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         super().graph_from_catalog(catalog_dict, catalog_ref)

@@ -6,6 +6,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as toolkit
+from ckanext.scheming.validation import scheming_validator
+
+from ckanext.thueringen import normalize
 
 _ = toolkit._
 
@@ -52,6 +55,20 @@ def thueringen_regional_key(value: Any, context) -> Any:
     return value
 
 
+@scheming_validator
+def thueringen_normalized(field: dict[str, Any], schema: dict[str, Any]):
+    """Map what a user or a client sends ("CSV", "dl-de-by-2.0", "de") to the
+    vocabulary URI, with the same rules as harvested data; keep what is unknown."""
+    resource = any(f is field for f in schema.get("resource_fields", []))
+
+    def validator(value: Any, context) -> Any:
+        if value in (None, "", []) or value is toolkit.missing:
+            return value
+        return normalize.field_value(field["field_name"], value, resource)
+
+    return validator
+
+
 def get_validators() -> dict[str, Any]:
     return {"thueringen_uri": thueringen_uri, "thueringen_uri_list": thueringen_uri_list,
-            "thueringen_regional_key": thueringen_regional_key}
+            "thueringen_regional_key": thueringen_regional_key, "thueringen_normalized": thueringen_normalized}
