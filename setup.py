@@ -5,6 +5,7 @@ mapped into the `ckanext.thueringen` namespace:
 
   ckanext-thueringen/ckanext/thueringen  ->  ckanext.thueringen          (plugin, CLI, profiles)
   schemas/                               ->  ckanext.thueringen.schemas  (scheming YAML, vocabularies)
+  harvesters/                            ->  ckanext.thueringen.harvesters  (harvesters, pipeline stages)
 
 Every CKAN plugin is registered below as an entry point.
 """
@@ -19,8 +20,9 @@ setup(
     package_dir={
         "ckanext.thueringen": "ckanext-thueringen/ckanext/thueringen",
         "ckanext.thueringen.schemas": "schemas",
+        "ckanext.thueringen.harvesters": "harvesters",
     },
-    packages=["ckanext.thueringen", "ckanext.thueringen.schemas"],
+    packages=["ckanext.thueringen", "ckanext.thueringen.schemas", "ckanext.thueringen.harvesters"],
     package_data={
         "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo"],
         "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],

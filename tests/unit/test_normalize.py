@@ -421,3 +421,19 @@ def test_missing_vocabulary_is_reported_not_hidden(monkeypatch):
     [unmapped] = result.unmapped
     assert unmapped.field == "frequency"
     assert "Vokabular 'frequencies'" in unmapped.message and "nicht vorhanden" in unmapped.message
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("https://www.dcat-ap.de/def/hashAlgorithms/sha/256", "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"),
+    ("http://dcat-ap.de/def/hashAlgorithms/md/5", "http://spdx.org/rdf/terms#checksumAlgorithm_md5"),
+    ("SHA-1", "http://spdx.org/rdf/terms#checksumAlgorithm_sha1"),
+    ("http://spdx.org/rdf/terms#checksumAlgorithm_sha512", "http://spdx.org/rdf/terms#checksumAlgorithm_sha512"),
+])
+def test_hash_algorithm(raw, expected):
+    assert normalize.hash_algorithm(raw) == expected
+
+
+def test_unknown_hash_algorithm_is_flagged_and_kept():
+    result = normalize.normalize_dataset({"resources": [{"hash_algorithm": "crc32"}]})
+    assert result.value["resources"][0]["hash_algorithm"] == "crc32"
+    assert [u.field for u in result.unmapped] == ["resources[0].hash_algorithm"]

@@ -263,6 +263,22 @@ def spatial(value: Any) -> str | None:
     return uri(text)
 
 
+SPDX_CHECKSUM = "http://spdx.org/rdf/terms#checksumAlgorithm_"
+_HASH_NAME = re.compile(r"(?:.*/hashAlgorithms/)?(md|sha)[-_/ ]?(\d+)/?$", re.IGNORECASE)
+
+
+def hash_algorithm(value: Any) -> str | None:
+    """SPDX checksum-algorithm URI (what DCAT-AP 3 uses) from the SPDX URI, the
+    deprecated DCAT-AP.de list (…/hashAlgorithms/sha/256) or a name ("SHA-256", "md5")."""
+    text = _text(value)
+    if text.startswith(SPDX_CHECKSUM):
+        return text
+    match = _HASH_NAME.match(text.rsplit("#checksumAlgorithm_", 1)[-1])
+    if not match:
+        return None
+    return f"{SPDX_CHECKSUM}{match.group(1).lower()}{match.group(2)}"
+
+
 # --- dates ------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"""
@@ -414,6 +430,8 @@ _RESOURCE_FIELDS: dict[str, _Rule | dict[str, _Rule]] = {
     "status": _listed("Status", "der EU-Liste distribution-status", distribution_status, "distribution_status"),
     "access_url": _URI,
     "download_url": _URI,
+    "hash_algorithm": _Rule(hash_algorithm, "Prüfsummenverfahren '{value}' ist weder ein SPDX-Verfahren "
+                                            "noch aus der DCAT-AP.de-Liste hashAlgorithms"),
     "conforms_to": _DATASET_FIELDS["conforms_to"],
     "applicable_legislation": _URI,
 }

@@ -1,0 +1,88 @@
+"""The dataset form of the running portal: the DCAT-AP.de schema, German labels,
+choices from the vocabularies, German validation messages."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import requests
+
+from ckan.tests import factories
+
+ECON = "http://publications.europa.eu/resource/authority/data-theme/ECON"
+CSV = "http://publications.europa.eu/resource/authority/file-type/CSV"
+
+
+@pytest.fixture
+def editor(stack):
+    """A logged-in browser session of a sysadmin (API token header) and an organisation."""
+    user = factories.SysadminWithToken()
+    session = requests.Session()
+    session.headers["Authorization"] = user["token"]
+    org = factories.Organization(title="Stadtverwaltung Weimar")
+    return session, org, stack["web_url"]
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _errors(html: str) -> str:
+    block = re.search(r'error-explanation[\s\S]*?</ul>', html)
+    return re.sub(r"\s+", " ", block.group(0)) if block else ""
+
+
+def test_new_dataset_form_is_the_german_dcat_ap_de_schema(editor):
+    session, _org, web = editor
+    html = session.get(f"{web}/dataset/new", timeout=30).text
+
+    for label in ("Titel", "Beschreibung", "Kategorien", "Lizenz", "Räumlicher Bezug",
+                  "Aktualisierungsintervall", "Politische Ebene", "Kontakt", "HVD-Kategorie"):
+        assert label in html, label
+    # Choices come from the vocabularies, labelled in German.
+    assert f'value="{ECON}"' in html and "Wirtschaft und Finanzen" in html
+    assert "http://publications.europa.eu/resource/authority/frequency/ANNUAL" in html and "jährlich" in html
+    assert "http://dcat-ap.de/def/licenses/dl-by-de/2.0" in html
+    assert "Datenlizenz Deutschland Namensnennung 2.0" in html
+    assert "http://dcat-ap.de/def/politicalGeocoding/districtKey/16053" in html  # Jena
+
+
+def test_form_errors_are_german(editor):
+    session, org, web = editor
+    html = session.get(f"{web}/dataset/new", timeout=30).text
+    response = session.post(f"{web}/dataset/new", timeout=30, data={
+        "_csrf_token": _csrf(html), "title": "Radwege", "name": f"radwege-{uuid.uuid4().hex[:8]}",
+        "notes": "", "owner_org": org["id"], "url": "radwege-weimar", "save": "continue",
+    })
+    errors = _errors(response.text)
+
+    assert "Das Formular enthält unzulässige Einträge" in errors
+    assert "Bitte eine vollständige Webadresse angeben" in errors  # our validator, translated
+    assert "Fehlender Wert" in errors  # the description is mandatory in DCAT-AP.de
+
+
+def test_a_dataset_made_with_the_form_stores_vocabulary_uris_and_can_be_edited(editor):
+    session, org, web = editor
+    name = f"radwege-{uuid.uuid4().hex[:8]}"
+    html = session.get(f"{web}/dataset/new", timeout=30).text
+    session.post(f"{web}/dataset/new", timeout=30, data={
+        "_csrf_token": _csrf(html), "title": "Radwege in Weimar", "name": name,
+        "notes": "Das Radwegenetz der Stadt Weimar.", "owner_org": org["id"],
+        "license_id": "http://dcat-ap.de/def/licenses/dl-by-de/2.0", "theme": ECON,
+        "frequency": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
+        "save": "continue",
+    })
+    html = session.get(f"{web}/dataset/{name}/resource/new", timeout=30).text
+    session.post(f"{web}/dataset/{name}/resource/new", timeout=30, data={
+        "_csrf_token": _csrf(html), "id": "", "url": "https://weimar.de/radwege.csv", "name": "Radwege (CSV)",
+        "format": "csv", "save": "go-dataset-complete",
+    })
+
+    api = session.get(f"{web}/api/3/action/package_show", params={"id": name}, timeout=30).json()["result"]
+    assert api["theme"] == [ECON]
+    assert api["license_id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    assert api["resources"][0]["format"] == CSV  # "csv" typed by a person, the EU URI stored
+
+    edit = session.get(f"{web}/dataset/edit/{name}", timeout=30).text
+    assert re.search(rf'value="{re.escape(ECON)}"\s+selected', edit)
