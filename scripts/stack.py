@@ -467,6 +467,9 @@ class Postgres(Service):
             return
         digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]
         outside = Path("/var/tmp/thueringen-portal") / f"{digest}-{self.profile.name}"
+        # No link in var/ means this checkout's state was deleted: a cluster left
+        # there by an earlier checkout at the same path belongs to nobody now.
+        shutil.rmtree(outside, ignore_errors=True)
         outside.mkdir(parents=True, exist_ok=True)
         for folder in (outside.parent, outside):
             folder.chmod(0o755)
