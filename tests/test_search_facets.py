@@ -34,3 +34,15 @@ def test_search_page_shows_german_facet_titles(stack):
     html = requests.get(f"{stack['web_url']}/dataset/", timeout=30).text
     for title in ("Kategorien", "Veröffentlichende Stellen", "Formate", "Lizenzen"):
         assert title in html
+
+
+def test_search_results_show_format_names_not_uris(sysadmin_api, stack):
+    org = sysadmin_api("organization_create", name=f"gera-{uuid.uuid4().hex[:6]}", title="Stadt Gera")
+    name = f"baumkataster-gera-{uuid.uuid4().hex[:6]}"
+    sysadmin_api("package_create", name=name, title="Baumkataster Gera", notes="Bäume der Stadt Gera",
+                 owner_org=org["id"], resources=[{"url": "https://gera.de/baeume.geojson", "format": "GeoJSON"}])
+
+    html = requests.get(f"{stack['web_url']}/dataset/", params={"q": f"name:{name}"}, timeout=30).text
+
+    assert 'data-format="geojson">GeoJSON</a>' in html
+    assert "authority/file-type/GEOJSON</a>" not in html

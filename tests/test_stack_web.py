@@ -15,6 +15,8 @@ def test_home_page_is_german(stack):
     assert '<html lang="de"' in html
     assert "Open Data &amp; Transparenz Thüringen" in html
     assert "Datensätze suchen" in html
+    assert "Offene Daten und Transparenz in Thüringen" in html  # the portal's intro, not CKAN's
+    assert "Willkommen bei CKAN" not in html and "placeholder-420x220" not in html
 
 
 def test_dataset_search_is_german(stack):

@@ -8,6 +8,7 @@ user's language.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ckanext.thueringen import vocabularies
@@ -48,6 +49,26 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
+_GEOCODING = re.compile(r".*/politicalGeocoding/(\w+)/(\d+)$")
+_GEOCODING_KINDS = {
+    "stateKey": {"de": "Land", "en": "State"},
+    "districtKey": {"de": "Kreis", "en": "District"},
+    "governmentDistrictKey": {"de": "Regierungsbezirk", "en": "Government district"},
+    "regionalKey": {"de": "Gemeinde", "en": "Municipality"},
+    "municipalityKey": {"de": "Gemeinde", "en": "Municipality"},
+    "municipalAssociationKey": {"de": "Gemeindeverband", "en": "Municipal association"},
+}
+
+
+def _fallback_label(uri: str, language: str) -> str | None:
+    """An area outside Thüringen (not in the region list): its kind and key."""
+    match = _GEOCODING.match(uri)
+    if not match or match.group(1) not in _GEOCODING_KINDS:
+        return None
+    kind = _GEOCODING_KINDS[match.group(1)]
+    return f"{kind.get(language, kind['de'])} {match.group(2)}"
+
+
 def facet_titles(language: str) -> dict[str, str]:
     return {field: titles.get(language, titles["de"]) for field, titles in FACET_TITLES.items()}
 
@@ -63,4 +84,6 @@ def label_facets(search_results: dict[str, Any], language: str) -> dict[str, Any
             concept = vocabulary.get(item["name"])
             if concept is not None:
                 item["display_name"] = concept.label(language)
+            elif _fallback_label(item["name"], language):
+                item["display_name"] = _fallback_label(item["name"], language)
     return search_results

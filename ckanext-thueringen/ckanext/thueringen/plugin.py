@@ -12,6 +12,7 @@ from ckanext.thueringen import cli, facets, helpers, licenses, validators
 @toolkit.blanket.config_declarations
 class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IClick)
+    plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IConfigurable)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.ITranslation)
@@ -22,6 +23,10 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
     # IClick
     def get_commands(self):
         return cli.get_commands()
+
+    # IConfigurer
+    def update_config(self, config):
+        toolkit.add_template_directory(config, "templates")
 
     # IConfigurable
     def configure(self, config):
