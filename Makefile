@@ -6,6 +6,8 @@
 # Everything is done by scripts/stack.py (standard library only); see README.md.
 PYTHON ?= python3
 STACK  := $(PYTHON) scripts/stack.py
+# A second test stack beside the first: make test TEST_PROFILE=test2 (ports +200)
+TEST_PROFILE ?= test
 
 .PHONY: run start stop status logs test test-keep reset help
 
@@ -25,10 +27,10 @@ logs:  ## follow the logs of `make run`
 	tail -n 20 -F var/run/log/*.log
 
 test:  ## the whole suite on fresh, isolated services (other ports, database, Solr core)
-	$(STACK) --profile test test $(PYTEST_ARGS)
+	$(STACK) --profile $(TEST_PROFILE) test $(PYTEST_ARGS)
 
 test-keep:  ## like `make test`, but leave the test services running for debugging
-	$(STACK) --profile test test --keep $(PYTEST_ARGS)
+	$(STACK) --profile $(TEST_PROFILE) test --keep $(PYTEST_ARGS)
 
 reset:  ## stop `make run` and delete all its data (database, index, logs, secrets)
 	$(STACK) --profile run stop

@@ -59,6 +59,7 @@ BUILD_PACKAGES = ["libpq-dev", "gcc", "libmagic1", "libxml2-dev", "libxslt1-dev"
 @dataclass(frozen=True)
 class Profile:
     name: str
+    config_name: str  # config/<config_name>.ini
     ports: dict[str, int]
     database: str
     solr_core: str
@@ -95,18 +96,21 @@ def _ports(profile: str, defaults: dict[str, int]) -> dict[str, int]:
 
 
 def profile_named(name: str) -> Profile:
+    """`run`, `test`, or `test1` ... `test9`: further test stacks (ports +100 each)
+    so that several people or tools can run tests on one machine at once."""
     if name == "run":
         return Profile(
-            "run",
+            "run", "run",
             _ports("run", {"ckan": 5000, "postgres": 5433, "redis": 6380,
                            "solr": 8983, "catalogs": 8900}),
             database="ckan", solr_core="ckan", web_workers=3,
             solr_heap="1g", durable=True,
         )
+    offset = 100 * int(name[4:] or 0)
     return Profile(
-        "test",
-        _ports("test", {"ckan": 5001, "postgres": 5434, "redis": 6381,
-                        "solr": 8984, "catalogs": 8901}),
+        name, "test",
+        _ports(name, {"ckan": 5001 + offset, "postgres": 5434 + offset, "redis": 6381 + offset,
+                      "solr": 8984 + offset, "catalogs": 8901 + offset}),
         database="ckan_test", solr_core="ckan_test", web_workers=2,
         solr_heap="768m", durable=False,
     )
@@ -734,9 +738,9 @@ def write_ckan_ini(profile: Profile, values: dict[str, str]) -> None:
     storage = profile.state / "storage"
     storage.mkdir(parents=True, exist_ok=True)
     text = f"""# Written by scripts/stack.py for the '{profile.name}' profile; do not edit.
-# Settings live in config/{profile.name}.ini and config/base.ini.
+# Settings live in config/{profile.config_name}.ini and config/base.ini.
 [app:main]
-use = config:../../config/{profile.name}.ini
+use = config:../../config/{profile.config_name}.ini
 SECRET_KEY = {values['secret_key']}
 sqlalchemy.url = postgresql://ckan:{values['db_password']}@127.0.0.1:{profile.ports['postgres']}/{profile.database}
 solr_url = http://127.0.0.1:{profile.ports['solr']}/solr/{profile.solr_core}
@@ -899,7 +903,8 @@ def cmd_ckan(profile: Profile, args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", choices=["run", "test"], default="run")
+    parser.add_argument("--profile", choices=["run", "test", *(f"test{n}" for n in range(1, 10))],
+                        default="run")
     sub = parser.add_subparsers(dest="command", required=True)
     install = sub.add_parser("install", help="system packages, virtualenv, Solr runner")
     install.add_argument("--no-system-packages", action="store_true",

@@ -33,11 +33,21 @@ def _load_stack_module():
 
 stack_module = _load_stack_module()
 
+# The state folder of the stack under test (var/test, or var/test<N>), from --ckan-ini.
+STATE_DIR = ROOT / "var" / "test"
+
+
+def pytest_configure(config):
+    global STATE_DIR
+    ini = config.getoption("ckan_ini", default=None)
+    if ini:
+        STATE_DIR = Path(ini).resolve().parent
+
 
 @pytest.fixture(scope="session")
 def stack() -> dict[str, Any]:
     """Ports, URLs and paths of the running test stack."""
-    info = json.loads((ROOT / "var" / "test" / "stack.json").read_text())
+    info = json.loads((STATE_DIR / "stack.json").read_text())
     info["api_url"] = f"http://127.0.0.1:{info['ports']['ckan']}/api/3/action"
     info["web_url"] = f"http://127.0.0.1:{info['ports']['ckan']}"
     info["solr_url"] = f"http://127.0.0.1:{info['ports']['solr']}/solr/{info['solr_core']}"
@@ -93,5 +103,5 @@ def wait_until(condition, timeout: float, interval: float = 1.0, what: str = "co
 
 def run_stack(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
     """scripts/stack.py for the test profile, as an operator would call it."""
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "stack.py"), "--profile", "test", *args],
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "stack.py"), "--profile", STATE_DIR.name, *args],
                           capture_output=True, text=True, check=check, cwd=ROOT, env=env)

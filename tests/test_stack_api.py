@@ -9,7 +9,8 @@ from pathlib import Path
 
 import requests
 
-from conftest import ROOT, ActionApi, run_stack
+import conftest
+from conftest import ActionApi, run_stack
 
 
 def test_status_show_names_ckan_2_12_and_the_portal_plugins(anonymous_api):
@@ -25,7 +26,7 @@ def test_the_server_is_gunicorn_with_several_workers(stack):
     response = requests.get(f"{stack['api_url']}/status_show", timeout=10)
     assert "gunicorn" in response.headers.get("Server", "")
 
-    master = (ROOT / "var" / "test" / "pids" / "ckan.pid").read_text().strip()
+    master = (conftest.STATE_DIR / "pids" / "ckan.pid").read_text().strip()
     children = (Path("/proc") / master / "task" / master / "children").read_text().split()
     assert len(children) >= 2
 
@@ -53,7 +54,7 @@ def test_a_request_without_token_cannot_create_datasets(anonymous_api):
 
 
 def test_the_sysadmin_token_file_is_private_and_works(stack):
-    token_file = ROOT / "var" / "test" / "sysadmin-token"
+    token_file = conftest.STATE_DIR / "sysadmin-token"
     mode = stat.S_IMODE(os.stat(token_file).st_mode)
     assert mode == 0o600
 
@@ -63,7 +64,7 @@ def test_the_sysadmin_token_file_is_private_and_works(stack):
 
 
 def test_sysadmin_setup_is_idempotent(stack):
-    token_file = ROOT / "var" / "test" / "sysadmin-token"
+    token_file = conftest.STATE_DIR / "sysadmin-token"
     before = token_file.read_text()
     result = run_stack("ckan", "thueringen", "sysadmin")
     assert "exists" in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import socket
 
+import conftest
 from conftest import run_stack
 
 
@@ -34,7 +35,7 @@ def test_a_busy_port_names_the_port_and_its_holder():
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        env = dict(os.environ, TEST_CKAN_PORT=str(port))
+        env = dict(os.environ, **{f"{conftest.STATE_DIR.name.upper()}_CKAN_PORT": str(port)})
         result = run_stack("check-ports", env=env, check=False)
 
     assert result.returncode == 1
