@@ -356,7 +356,8 @@ def test_normalize_dataset_maps_every_field():
     assert value["spatial_coverage"] == [{"uri": GEO + "stateKey/16", "text": "Thüringen"},
                                          {"uri": "http://sws.geonames.org/2822542/"}]
     assert value["temporal_coverage"] == [{"start": "2024-01-01", "end": "2024-12-31"}]
-    assert value["contact"] == [{"name": "Poststelle", "email": "mailto:poststelle@thueringen.de"}]
+    # Stored bare, as CKAN and ckanext-dcat keep contact addresses.
+    assert value["contact"] == [{"name": "Poststelle", "email": "poststelle@thueringen.de"}]
     assert value["publisher"][0]["uri"] == "https://www.statistik.thueringen.de"
     first = value["resources"][0]
     assert first["format"] == FT + "CSV"

@@ -384,7 +384,14 @@ def _listed(what: str, where: str, function: Callable[[Any], str | None], name: 
 _URI = _Rule(uri, "'{value}' ist keine gültige URI (erwartet eine absolute Adresse wie https://…)")
 _DATE = _Rule(date, "'{value}' ist kein gültiges Datum (erwartet ISO 8601 wie 2024-12-31 "
                     "oder 2024-12-31T14:30:00, oder TT.MM.JJJJ)")
-_EMAIL_RULE = _Rule(email, "'{value}' ist keine gültige E-Mail-Adresse")
+def email_address(value: Any) -> str | None:
+    """The bare address ("x@y") from whatever email() reads: CKAN stores contact
+    addresses bare (ckanext-dcat writes vcard:hasEmail <mailto:…> on export)."""
+    found = email(value)
+    return found[len("mailto:"):] if found else None
+
+
+_EMAIL_RULE = _Rule(email_address, "'{value}' ist keine gültige E-Mail-Adresse")
 _LICENCE = _listed("Lizenz", "der DCAT-AP.de-Lizenzliste", licence, "licenses")
 _LANGUAGE = _listed("Sprache", "der EU-Sprachliste (language)", language, "languages")
 _AVAILABILITY = _listed("Geplante Verfügbarkeit", "der EU-Liste planned-availability", availability,
