@@ -1,11 +1,11 @@
-"""Setting up an instance: the sysadmin, the script token and the demo content.
+"""Setting up an instance: the sysadmin, the script token, and the actions and
+harvest runs that the demo content and the source registry use.
 
 Used by `ckan thueringen sysadmin` and `ckan thueringen demo`, which `make run`
 calls on every start: everything here is idempotent.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
@@ -13,8 +13,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
-
-import yaml
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
@@ -30,8 +28,9 @@ def site_context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
-def action(name: str, data: dict[str, Any]) -> Any:
-    return toolkit.get_action(name)(site_context(), data)
+def action(name: str, data: dict[str, Any], **context: Any) -> Any:
+    """Call an action as the site user; `context` adds to the action context."""
+    return toolkit.get_action(name)({**site_context(), **context}, data)
 
 
 @dataclass
@@ -78,39 +77,7 @@ def _token_valid(token_file: Path, user_id: str) -> bool:
     return owner is not None and owner.id == user_id
 
 
-# ------------------------------------------------------------------ demo
-
-def load_demo_sources(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["organizations"]
-
-
-def ensure_organization(org: dict[str, Any]) -> dict[str, Any]:
-    fields = {key: org[key] for key in ("name", "title", "description") if key in org}
-    try:
-        return action("organization_show", {"id": org["name"]})
-    except toolkit.ObjectNotFound:
-        return action("organization_create", fields)
-
-
-def ensure_harvest_source(source: dict[str, Any], owner_org: str, base_url: str) -> tuple[dict[str, Any], bool]:
-    """The harvest source for a demo entry; True when it was created now."""
-    url = f"{base_url.rstrip('/')}/{source['file']}"
-    try:
-        existing = action("harvest_source_show", {"id": source["name"]})
-        if existing["url"] != url:  # the catalogue port changed
-            existing = action("harvest_source_patch", {"id": existing["id"], "url": url})
-        return existing, False
-    except toolkit.ObjectNotFound:
-        created = action("harvest_source_create", {
-            "name": source["name"], "title": source["title"], "url": url,
-            "source_type": source["type"], "owner_org": owner_org,
-            "frequency": source.get("frequency", "MANUAL"),
-            "config": json.dumps(source.get("config", {})),
-            "notes": source.get("notes", ""),
-        })
-        return created, True
-
+# ------------------------------------------------------------------ harvests
 
 def last_job(source_id: str) -> dict[str, Any] | None:
     return action("harvest_source_show_status", {"id": source_id}).get("last_job")

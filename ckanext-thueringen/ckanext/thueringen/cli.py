@@ -11,7 +11,7 @@ import click
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.thueringen import bootstrap, harvest_queue
+from ckanext.thueringen import bootstrap, harvest_queue, registry, registry_sync
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def get_commands():
     return [thueringen]
 
 
-@click.group(short_help="Thüringen portal: set-up, demo content and harvest scheduling")
+@click.group(short_help="Thüringen portal: set-up, source registry, demo content and harvest scheduling")
 def thueringen():
     pass
 
@@ -48,25 +48,86 @@ def sysadmin(name: str, email: str):
         click.echo(f"API token for scripts: {result.token_file}")
 
 
+# ------------------------------------------------------------ source registry
+
+REGISTRY_FILE = click.argument("registry_file", required=False,
+                               type=click.Path(dir_okay=False, path_type=Path))
+CATALOGS_URL = click.option("--catalogs-url", help="Base URL of the served demo catalogues "
+                            "(default: the thueringen.demo_catalogs_url setting).")
+
+
+def _registry(path: Path | None) -> registry.Registry:
+    """The registry file named, else the thueringen.sources_file setting; a
+    file with errors ends the command with every error, before any change."""
+    path = path or toolkit.config.get("thueringen.sources_file")
+    if not path:
+        raise click.UsageError("no REGISTRY_FILE and no thueringen.sources_file setting")
+    try:
+        return registry.load(path)
+    except registry.RegistryError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _sync(loaded: registry.Registry, demo: bool, real: bool, catalogs_url: str | None,
+          dry_run: bool = False) -> registry_sync.SyncReport:
+    """Run the sync, print each change and the summary."""
+    try:
+        report = registry_sync.sync(
+            loaded, demo=demo, real=real, dry_run=dry_run,
+            catalogs_url=catalogs_url or toolkit.config.get("thueringen.demo_catalogs_url"))
+    except registry_sync.SyncError as error:
+        for change in error.report.changes if error.report else []:
+            click.echo(change)
+        done = "nothing was changed" if error.report is None else "stopped after the changes above"
+        raise click.ClickException(f"{done}:\n" + "\n".join(error.problems)) from error
+    for change in report.changes:
+        if change.action != "unchanged":
+            click.echo(change)
+    click.echo(report.summary())
+    return report
+
+
+@thueringen.group("sources", short_help="The source registry: authorities and their harvest sources")
+def sources():
+    """The source registry (config/sources.yaml, see docs/sources.md)."""
+
+
+@sources.command("sync")
+@REGISTRY_FILE
+@click.option("--demo/--no-demo", default=False, show_default=True,
+              help="Include the demo entries (they need the local catalogue server of `make run`).")
+@click.option("--dry-run", is_flag=True, help="Only say what would change.")
+@CATALOGS_URL
+def sources_sync(registry_file: Path | None, demo: bool, dry_run: bool, catalogs_url: str | None):
+    """Create or update the organisations (fields, Land -> Kreis -> Gemeinde
+    hierarchy) and harvest sources of the registry; deactivate the harvest
+    sources that left it. Deletes nothing; a second run changes nothing."""
+    _sync(_registry(registry_file), demo=demo, real=True, catalogs_url=catalogs_url, dry_run=dry_run)
+
+
+@sources.command("list")
+@REGISTRY_FILE
+def sources_list(registry_file: Path | None):
+    """The registry as a tree, with each harvest source's state and last job."""
+    for line in registry_sync.listing(_registry(registry_file)):
+        click.echo(line)
+
+
 @thueringen.command("demo")
-@click.argument("sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--catalogs-url", help="Base URL of the served demo catalogues "
-              "(default: the thueringen.demo_catalogs_url setting).")
+@REGISTRY_FILE
+@CATALOGS_URL
 @click.option("--timeout", default=900, show_default=True, help="Seconds to wait for the harvests.")
-def demo(sources_file: Path, catalogs_url: str | None, timeout: int):
-    """Create the demo organisations and harvest sources, and harvest each
-    source once (sources harvested before are left as they are)."""
-    base_url = catalogs_url or toolkit.config.get("thueringen.demo_catalogs_url")
-    if not base_url:
-        raise click.UsageError("no --catalogs-url and no thueringen.demo_catalogs_url setting")
+def demo(registry_file: Path | None, catalogs_url: str | None, timeout: int):
+    """Register the demo entries of the source registry (organisations and
+    harvest sources) and harvest each demo source once (sources harvested
+    before are left as they are)."""
+    loaded = _registry(registry_file)
+    _sync(loaded, demo=True, real=False, catalogs_url=catalogs_url)
     to_harvest = []
-    for org in bootstrap.load_demo_sources(sources_file):
-        organization = bootstrap.ensure_organization(org)
-        for source in org.get("sources", []):
-            harvest_source, created = bootstrap.ensure_harvest_source(source, organization["id"], base_url)
-            if created or bootstrap.last_job(harvest_source["id"]) is None:
-                to_harvest.append(harvest_source["id"])
-            click.echo(f"{organization['name']}: harvest source {harvest_source['name']} -> {harvest_source['url']}")
+    for source in (s for a in loaded.select(demo=True, real=False) for s in a.sources if s.enabled):
+        harvest_source = bootstrap.action("harvest_source_show", {"id": source.name})
+        if bootstrap.last_job(harvest_source["id"]) is None:
+            to_harvest.append(harvest_source["id"])
     if not to_harvest:
         click.echo("All demo sources were harvested before; nothing to do.")
         return
