@@ -95,7 +95,12 @@ def test_theme(raw):
 
 
 def test_theme_unknown():
-    assert normalize.theme("wirtschaft_arbeit") is None  # an old OGD group, not an EU theme
+    assert normalize.theme("Wirtschaftsförderung") is None  # a keyword, not a theme
+
+
+def test_theme_from_an_old_ogd_category():
+    # GovData's OGD categories map to EU themes (schemas/vocabularies/eu-data-theme-aliases.ttl).
+    assert normalize.theme("wirtschaft_arbeit") == EU + "data-theme/ECON"
 
 
 @pytest.mark.parametrize("raw, code", [
@@ -396,10 +401,11 @@ def test_normalize_dataset_leaves_its_input_untouched():
 
 
 def test_normalize_dataset_unknown_list_values_stay_in_place():
-    result = normalize.normalize_dataset({"theme": ["ECON", "wirtschaft_arbeit"], "language": '["de", "TODO:"]'})
-    assert result.value["theme"] == [EU + "data-theme/ECON", "wirtschaft_arbeit"]
+    result = normalize.normalize_dataset({"theme": ["ECON", "Wirtschaftsförderung"], "language": '["de", "TODO:"]'})
+    assert result.value["theme"] == [EU + "data-theme/ECON", "Wirtschaftsförderung"]
     assert result.value["language"] == [EU + "language/DEU", "TODO:"]
-    assert [(u.field, u.value) for u in result.unmapped] == [("theme", "wirtschaft_arbeit"), ("language", "TODO:")]
+    assert [(u.field, u.value) for u in result.unmapped] == [("theme", "Wirtschaftsförderung"),
+                                                              ("language", "TODO:")]
 
 
 def test_normalize_dataset_wrong_shapes_are_flagged():
