@@ -30,6 +30,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "thueringen = ckanext.thueringen.plugin:ThueringenPlugin",
+            "thueringen_dcat = ckanext.thueringen.harvesters.dcat:DCATAPDEHarvester",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",

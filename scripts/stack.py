@@ -11,7 +11,8 @@ Services, in start order: PostgreSQL 15 (a project-local cluster run as an
 unprivileged user, because ``initdb`` refuses root and CI runs as root),
 Redis 7, Solr 9 (JettySolrRunner, see ``config/solr``), CKAN under gunicorn,
 the ckanext-harvest gather and fetch consumers, the harvest scheduler and, for
-``run``, the file server for the demo catalogues.
+``run``, the file server for the demo catalogues; test profiles also run
+``source-ckan``, a second, plain CKAN to harvest from (config/source.ini).
 
 Only the standard library is used: this script builds the virtualenv, so it
 cannot depend on it.  Ports can be set with ``<PROFILE>_<SERVICE>_PORT``
@@ -20,6 +21,7 @@ cannot depend on it.  Ports can be set with ``<PROFILE>_<SERVICE>_PORT``
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -42,6 +44,9 @@ VENV = ROOT / ".venv"
 SOLR_MODULE = ROOT / "config" / "solr"
 SOLR_JAR = SOLR_MODULE / "target" / "portal-solr-1.0.0.jar"
 PG_OS_USER = "thueringen-pg"
+# source-ckan (test profiles): its database and Solr core, and its sysadmin.
+SOURCE_CKAN_NAME = "ckan_source"
+SOURCE_CKAN_ADMIN = "source-admin"
 
 # Debian packages that provide each tool the stack needs.
 SYSTEM_TOOLS = {
@@ -83,6 +88,19 @@ class Profile:
     def site_url(self) -> str:
         return f"http://localhost:{self.ports['ckan']}"
 
+    @property
+    def has_source_ckan(self) -> bool:
+        """Test stacks also run `source-ckan`, a plain CKAN to harvest from."""
+        return "source_ckan" in self.ports
+
+    @property
+    def source_ini(self) -> Path:
+        return self.state / "ckan-source.ini"
+
+    @property
+    def source_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['source_ckan']}"
+
 
 def _ports(profile: str, defaults: dict[str, int]) -> dict[str, int]:
     ports = {}
@@ -110,7 +128,7 @@ def profile_named(name: str) -> Profile:
     return Profile(
         name, "test",
         _ports(name, {"ckan": 5001 + offset, "postgres": 5434 + offset, "redis": 6381 + offset,
-                      "solr": 8984 + offset, "catalogs": 8901 + offset}),
+                      "solr": 8984 + offset, "catalogs": 8901 + offset, "source_ckan": 5051 + offset}),
         database="ckan_test", solr_core="ckan_test", web_workers=2,
         solr_heap="768m", durable=False,
     )
@@ -298,6 +316,22 @@ def http_ok(url: str, timeout: float = 3) -> bool:
 
 # --------------------------------------------------------------- processes
 
+def process_alive(pid: int) -> bool:
+    """True for a running process. A child of this script that died is a zombie
+    until it is reaped, and os.kill(pid, 0) still finds it: reap it and say no."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state == "Z":
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        return False
+    return True
+
+
 class Service:
     """A background process with a pid file and a log under the state folder."""
 
@@ -324,13 +358,7 @@ class Service:
             pid = int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            pass
-        return pid
+        return pid if process_alive(pid) else None
 
     def healthy(self) -> bool:
         return self.pid() is not None
@@ -439,10 +467,9 @@ class Postgres(Service):
     def pid(self) -> int | None:
         try:
             pid = int((self.data / "postmaster.pid").read_text().split()[0])
-            os.kill(pid, 0)
-            return pid
         except (OSError, ValueError, IndexError):
             return None
+        return pid if process_alive(pid) else None
 
     def healthy(self) -> bool:
         if self.pid() is None:
@@ -606,11 +633,17 @@ class Solr(Service):
     def ping_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/solr/{self.profile.solr_core}/admin/ping"
 
+    def cores(self) -> list[str]:
+        """The portal's core, and the source CKAN's (same `ckan` config set) in test stacks."""
+        return [self.profile.solr_core, *([SOURCE_CKAN_NAME] if self.profile.has_source_ckan else [])]
+
     def prepare_home(self) -> None:
-        core = self.home / self.profile.solr_core
-        core.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SOLR_MODULE / "solr.xml", self.home / "solr.xml")
-        (core / "core.properties").write_text(f"name={self.profile.solr_core}\nconfigSet=ckan\n")
+        for name in self.cores():
+            core = self.home / name
+            core.mkdir(exist_ok=True)
+            (core / "core.properties").write_text(f"name={name}\nconfigSet=ckan\n")
 
     def command(self) -> list[str]:
         self.prepare_home()
@@ -618,7 +651,8 @@ class Solr(Service):
                             self.profile.solr_heap, self.profile.logs)
 
     def healthy(self) -> bool:
-        return self.pid() is not None and http_ok(self.ping_url)
+        return self.pid() is not None and all(
+            http_ok(self.ping_url.replace(f"/{self.profile.solr_core}/", f"/{core}/")) for core in self.cores())
 
     def ready_timeout(self) -> float:
         return 120
@@ -667,16 +701,20 @@ class Web(Service):
     name = "ckan"
     port_key = "ckan"
 
+    def __init__(self, profile: Profile):
+        super().__init__(profile)
+        self.ini, self.database, self.workers = profile.ckan_ini, profile.database, profile.web_workers
+
     @property
     def status_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/3/action/status_show"
 
     def command(self) -> list[str]:
         # No access log: the portal records no client addresses (ThürTPVO).
-        return [str(VENV / "bin" / "gunicorn"), "--workers", str(self.profile.web_workers),
+        return [str(VENV / "bin" / "gunicorn"), "--workers", str(self.workers),
                 "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "20",
                 "--max-requests", "2000", "--max-requests-jitter", "200",
-                "--name", f"ckan-{self.profile.name}",
+                "--name", f"{self.name}-{self.profile.name}",
                 # Each profile has its own server; no shared control socket in $HOME.
                 "--no-control-socket", "ckanext.thueringen.wsgi:application"]
 
@@ -690,6 +728,22 @@ class Web(Service):
         if self.pid() is None:
             return f"stopped (no answer from {self.status_url})"
         return f"process {self.pid()} runs but {self.status_url} does not answer"
+
+
+class SourceWeb(Web):
+    """A second, plain CKAN of this install (test profiles only): the municipal
+    CKAN portal the CKAN harvester's tests harvest from. Own port (ckan + 50),
+    database and Solr core `ckan_source`, config/source.ini, one worker."""
+
+    name = "source-ckan"
+    port_key = "source_ckan"
+
+    def __init__(self, profile: Profile):
+        super().__init__(profile)
+        self.ini, self.database, self.workers = profile.source_ini, SOURCE_CKAN_NAME, 1
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ, CKAN_INI=str(self.ini))
 
 
 class CatalogServer(Service):
@@ -717,6 +771,8 @@ def services(profile: Profile) -> list[Service]:
         CkanCommand(profile, "fetch-consumer", ["thueringen", "harvest-consumer", "fetch"]),
         CkanCommand(profile, "scheduler", ["thueringen", "harvest-scheduler"]),
     ]
+    if profile.has_source_ckan:
+        stack.append(SourceWeb(profile))
     return stack
 
 
@@ -750,18 +806,71 @@ ckan.storage_path = {storage}
 thueringen.state_dir = {profile.state}
 thueringen.demo_catalogs_url = http://127.0.0.1:{profile.ports['catalogs']}
 """
-    current = profile.ckan_ini.read_text() if profile.ckan_ini.exists() else None
-    if current != text:
-        profile.ckan_ini.touch(mode=0o600)
-        profile.ckan_ini.write_text(text)
+    _write_private(profile.ckan_ini, text)
     info = {"profile": profile.name, "ports": profile.ports, "site_url": profile.site_url,
             "ckan_ini": str(profile.ckan_ini), "state": str(profile.state),
             "solr_core": profile.solr_core, "database": profile.database}
+    if profile.has_source_ckan:
+        write_source_ini(profile, values)
+        info.update(source_ckan_url=profile.source_url, source_ckan_ini=str(profile.source_ini))
     (profile.state / "stack.json").write_text(json.dumps(info, indent=2))
 
 
-def ckan_cli(profile: Profile, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
-    cmd = [str(VENV / "bin" / "ckan"), "-c", str(profile.ckan_ini), *args]
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` (with passwords) to a file only its owner can read, if it changed."""
+    current = path.read_text() if path.exists() else None
+    if current != text:
+        path.touch(mode=0o600)
+        path.write_text(text)
+
+
+def write_source_ini(profile: Profile, values: dict[str, str]) -> None:
+    """The instance file of `source-ckan`: config/source.ini with its own database,
+    Solr core, Redis database and storage."""
+    storage = profile.state / "source-storage"
+    storage.mkdir(parents=True, exist_ok=True)
+    secret = hashlib.sha256(f"source-ckan:{values['secret_key']}".encode()).hexdigest()
+    text = f"""# Written by scripts/stack.py for the '{profile.name}' profile; do not edit.
+# The plain CKAN that the CKAN harvester's tests harvest from; settings in config/source.ini.
+[app:main]
+use = config:../../config/source.ini
+SECRET_KEY = {secret}
+sqlalchemy.url = postgresql://ckan:{values['db_password']}@127.0.0.1:{profile.ports['postgres']}/{SOURCE_CKAN_NAME}
+solr_url = http://127.0.0.1:{profile.ports['solr']}/solr/{SOURCE_CKAN_NAME}
+ckan.redis.url = redis://127.0.0.1:{profile.ports['redis']}/1
+ckan.site_url = {profile.source_url}
+ckan.storage_path = {storage}
+"""
+    _write_private(profile.source_ini, text)
+
+
+def ensure_source_sysadmin(profile: Profile) -> None:
+    """A sysadmin of `source-ckan` and its API token in var/<profile>/source-sysadmin-token,
+    made with CKAN's own CLI (`sysadmin add --create` is `user add` + `sysadmin add`)."""
+    token_file = profile.state / "source-sysadmin-token"
+    if token_file.exists() and _token_works(profile.source_url, token_file.read_text().strip()):
+        return
+    ckan_cli(profile, "sysadmin", "add", SOURCE_CKAN_ADMIN, "--create", "email=source-admin@example.org",
+             f"password={secrets.token_urlsafe(18)}", capture=True, ini=profile.source_ini)
+    token = ckan_cli(profile, "user", "token", "add", SOURCE_CKAN_ADMIN, "tests", "--quiet",
+                     capture=True, ini=profile.source_ini).stdout.strip().splitlines()[-1].strip()
+    _write_private(token_file, token + "\n")
+    say(f"source-ckan: sysadmin {SOURCE_CKAN_ADMIN}, token in {token_file.relative_to(ROOT)}")
+
+
+def _token_works(site_url: str, token: str) -> bool:
+    request = urllib.request.Request(f"{site_url}/api/3/action/api_token_list?user_id={SOURCE_CKAN_ADMIN}",
+                                     headers={"Authorization": token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def ckan_cli(profile: Profile, *args: str, capture: bool = False,
+             ini: Path | None = None) -> subprocess.CompletedProcess:
+    cmd = [str(VENV / "bin" / "ckan"), "-c", str(ini or profile.ckan_ini), *args]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=capture, text=True)
     if result.returncode != 0:
         detail = (result.stdout or "") + (result.stderr or "") if capture else ""
@@ -802,12 +911,31 @@ def cmd_start(profile: Profile, args) -> None:
     stack = services(profile)
     postgres = stack[0]
     assert isinstance(postgres, Postgres)
-    for service in stack:
+
+    webs = [service for service in stack if isinstance(service, Web)]
+
+    def start(service: Service) -> None:
         if isinstance(service, Web):
             # CKAN needs its tables before it serves; `db upgrade` is a no-op when current.
-            postgres.ensure_database("ckan", values["db_password"], profile.database)
-            ckan_cli(profile, "db", "upgrade", capture=True)
+            ckan_cli(profile, "db", "upgrade", capture=True, ini=service.ini)
         service.start()
+        if isinstance(service, SourceWeb):
+            ensure_source_sysadmin(profile)
+
+    # source-ckan needs only PostgreSQL, Redis and Solr: it starts beside the portal.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as beside:
+        source = None
+        for service in stack:
+            if isinstance(service, SourceWeb):
+                continue
+            if service is webs[0]:
+                for web in webs:  # one after the other: they share the role
+                    postgres.ensure_database("ckan", values["db_password"], web.database)
+                if profile.has_source_ckan:
+                    source = beside.submit(start, webs[-1])
+            start(service)
+        if source is not None:
+            source.result()
 
 
 def cmd_stop(profile: Profile, args) -> None:
@@ -851,11 +979,12 @@ def cmd_check_tools(profile: Profile, args) -> int:
 
 
 def setup_portal(profile: Profile, demo: bool) -> None:
-    """Sysadmin, script token and (for `make run`) the harvested demo content."""
+    """Sysadmin, script token and (for `make run`) the harvested demo content:
+    the demo entries of the source registry config/sources.yaml."""
     log = profile.logs / "setup.log"
     commands = [["thueringen", "sysadmin"]]
     if demo:
-        commands.append(["thueringen", "demo", str(ROOT / "config" / "demo" / "sources.yaml")])
+        commands.append(["thueringen", "demo", str(ROOT / "config" / "sources.yaml")])
     for args in commands:
         with open(log, "a") as stderr:
             result = subprocess.run([str(VENV / "bin" / "ckan"), "-c", str(profile.ckan_ini), *args],

@@ -1,0 +1,944 @@
+"""What every harvester of the portal does, whatever protocol it speaks.
+
+A harvester (`harvesters/dcat.py` for DCAT-AP.de) only lists a source's records,
+page by page (`PortalHarvester.gather_pages`); this module does the rest of the
+pipeline fetch -> parse -> normalise -> validate -> store:
+
+gather (gather consumer)
+    For each page: apply the source's defaults to each record, hash it, drop
+    duplicate identifiers inside the source (the newest record stays), and
+    write one HarvestObject per record at once (content: JSON of the normalised
+    dataset and its unmapped values). A record whose hash equals the one of
+    its last import is marked "not modified" right there and never queued:
+    a re-harvest of an unchanged source writes no dataset and touches no
+    Solr document. After the last page, records that vanished from the source
+    get a withdrawal object — unless the gather failed or the source gave less
+    than `delete_threshold` of the records it had: then only a warning.
+import (fetch consumer)
+    package_create / package_update (validated by the scheming schema) of
+    the dataset with a fixed id per (source, record), so a retried import
+    never makes a second dataset; duplicates of other sources (same
+    dct:identifier, else the same URI) are settled: the newer dct:modified
+    wins, then the higher source `priority`, then the dataset that is already
+    public; the loser is withdrawn (state deleted) with `duplicate_of` naming
+    the winner. Withdrawals are `package_delete` (a soft delete).
+
+Bookkeeping lives in ckanext-harvest's tables, not in the datasets:
+
+- HarvestObjectExtra `content_hash` (every record object): SHA-256 of the
+  normalised record; `import_hash` (written in the same transaction as the
+  dataset): the hash that was stored, or `withdrawn`. The latest `import_hash`
+  of a (source, record) is what the next gather compares with.
+- HarvestObjectExtra `warnings`: JSON list of German notes (unmapped values,
+  a withdrawal as duplicate). They are not errors: the record was stored.
+- HarvestObjectError / HarvestGatherError: German messages that say what
+  failed, where (source URL, record URI) and why. Job-level warnings (the
+  withdrawal guard, dropped duplicates) are gather errors starting with
+  "Warnung:".
+
+Old jobs are pruned to the last `keep_jobs` per source at each gather; the
+objects that hold the current state of a record are kept.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as toolkit
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra,
+                                   HarvestSource)
+
+from ckanext.thueringen import normalize
+from ckanext.thueringen.normalize import Unmapped
+
+from . import fetch as fetching
+from .fetch import FetchError, display_url, one_line
+from .rdf_guard import ParseError
+
+log = logging.getLogger(__name__)
+
+# Bumped when the way records are prepared changes, so that the next harvest
+# stores every record again instead of finding it "not modified".
+HASH_VERSION = "1"
+CONTENT_HASH = "content_hash"
+IMPORT_HASH = "import_hash"
+WARNINGS = "warnings"
+ACTION = "action"
+WITHDRAW = "withdraw"
+WITHDRAWN = "withdrawn"
+GATHERING = "GATHERING"   # the state of an object until its gather has ended
+PACKAGE_NAMESPACE = uuid.UUID("6f1d3c1e-4b1a-4d0c-9a53-7468fc72696e")
+OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+# --- the source's configuration -------------------------------------------------
+
+class ConfigError(ValueError):
+    """An invalid source configuration; the message is German, one sentence per problem."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """The harvest source's config JSON, checked and normalised.
+
+    contributor_id, spatial_uri, political_geocoding_level_uri, publisher:
+        applied to each record that lacks them;
+    priority: decides between equally new duplicates of different sources;
+    max_bytes, timeout: limits of each download (bytes; seconds for the whole page);
+    delete_threshold: vanished records are withdrawn only when the source still
+        gives at least this share of the records it had;
+    max_pages: the most pages one gather reads; keep_jobs: jobs kept per source;
+    rdf_format: the media type to read pages as, whatever the server says.
+    """
+
+    contributor_id: tuple[str, ...] = ()
+    spatial_uri: str | None = None
+    political_geocoding_level_uri: str | None = None
+    publisher: dict[str, str] | None = None
+    priority: int = 0
+    max_bytes: int = fetching.DEFAULT_MAX_BYTES
+    timeout: float = fetching.DEFAULT_TOTAL_TIMEOUT
+    delete_threshold: float = 0.5
+    max_pages: int = 500
+    keep_jobs: int = 10
+    rdf_format: str | None = None
+
+    @property
+    def fetch_limits(self) -> dict[str, float]:
+        return {"max_bytes": self.max_bytes, "total_timeout": self.timeout,
+                "connect_timeout": min(fetching.DEFAULT_CONNECT_TIMEOUT, self.timeout),
+                "read_timeout": min(fetching.DEFAULT_READ_TIMEOUT, self.timeout)}
+
+
+RDF_FORMATS = ("application/rdf+xml", "text/turtle", "application/ld+json", "application/n-triples")
+_PUBLISHER_FIELDS = {"name": None, "uri": normalize.uri, "url": normalize.uri,
+                     "email": normalize.email_address, "type": normalize.publisher_type}
+
+
+def parse_source_config(text: str | None) -> SourceConfig:
+    """The SourceConfig of a config JSON text; raises ConfigError with every problem found."""
+    if not text or not text.strip():
+        return SourceConfig()
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"Die Konfiguration ist kein gültiges JSON ({exc}).") from None
+    if not isinstance(raw, dict):
+        raise ConfigError("Die Konfiguration muss ein JSON-Objekt sein, z. B. {\"priority\": 10}.")
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    unknown = sorted(set(raw) - set(SourceConfig.__dataclass_fields__))
+    if unknown:
+        problems.append(f"Unbekannte Angabe(n) {', '.join(unknown)}; erlaubt sind "
+                        f"{', '.join(SourceConfig.__dataclass_fields__)}.")
+    for name, value in raw.items():
+        if name in SourceConfig.__dataclass_fields__ and value is not None:
+            try:
+                values[name] = _CHECKS[name](value)
+            except ConfigError as exc:
+                problems.append(f"„{name}“: {exc}")
+    if problems:
+        raise ConfigError(" ".join(problems))
+    return SourceConfig(**values)
+
+
+def _number(kind: type, low: float, high: float | None = None, what: str = ""):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+            raise ConfigError(f"erwartet {what}, nicht {json.dumps(value, ensure_ascii=False)}.")
+        if value < low or (high is not None and value > high):
+            bounds = f"zwischen {low:g} und {high:g}" if high is not None else f"mindestens {low:g}"
+            raise ConfigError(f"{value:g} liegt nicht im erlaubten Bereich ({bounds}).")
+        return kind(value)
+    return check
+
+
+def _vocabulary_uri(function, what: str):
+    def check(value):
+        found = function(value) if isinstance(value, str) else None
+        if not found:
+            raise ConfigError(f"{json.dumps(value, ensure_ascii=False)} ist {what}.")
+        return found
+    return check
+
+
+def _contributors(value) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [value]
+    check = _vocabulary_uri(normalize.contributor, "keine gültige URI einer Datenbereitsteller-ID")
+    return tuple(check(item) for item in values)
+
+
+def _publisher(value) -> dict[str, str]:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"].strip():
+        raise ConfigError("erwartet ein Objekt mit mindestens „name“, z. B. {\"name\": \"Stadt Jena\", "
+                          "\"uri\": \"https://www.jena.de\"}.")
+    unknown = sorted(set(value) - set(_PUBLISHER_FIELDS))
+    if unknown:
+        raise ConfigError(f"unbekannte Angabe(n) {', '.join(unknown)}; erlaubt sind "
+                          f"{', '.join(_PUBLISHER_FIELDS)}.")
+    publisher = {}
+    for key, function in _PUBLISHER_FIELDS.items():
+        if value.get(key) in (None, ""):
+            continue
+        publisher[key] = function(value[key]) if function else str(value[key]).strip()
+        if not publisher[key]:
+            raise ConfigError(f"„{key}“ {json.dumps(value[key], ensure_ascii=False)} ist ungültig.")
+    return publisher
+
+
+def _rdf_format(value) -> str:
+    if value not in RDF_FORMATS:
+        raise ConfigError(f"erwartet einen dieser Medientypen: {', '.join(RDF_FORMATS)}.")
+    return value
+
+
+_CHECKS = {
+    "contributor_id": _contributors,
+    "spatial_uri": _vocabulary_uri(normalize.spatial, "kein Gebiet der politischen Geokodierung und keine "
+                                                      "gültige URI"),
+    "political_geocoding_level_uri": _vocabulary_uri(normalize.geocoding_level, "keine Ebene der Liste "
+                                                     "politicalGeocoding/Level (z. B. …/Level/municipality)"),
+    "publisher": _publisher,
+    "priority": _number(int, -1000, 1000, "eine ganze Zahl"),
+    "max_bytes": _number(int, 1024, what="eine Zahl von Bytes"),
+    "timeout": _number(float, 1, 3600, "eine Zahl von Sekunden"),
+    "delete_threshold": _number(float, 0, 1, "einen Anteil zwischen 0 und 1, z. B. 0.5"),
+    "max_pages": _number(int, 1, 100_000, "eine ganze Zahl"),
+    "keep_jobs": _number(int, 1, 1000, "eine ganze Zahl"),
+    "rdf_format": _rdf_format,
+}
+
+
+# --- records ----------------------------------------------------------------------
+
+@dataclass
+class Record:
+    """One dataset as a source gives it: `guid` names it in the source (its URI)."""
+
+    guid: str
+    dataset: dict
+    unmapped: list[Unmapped] = field(default_factory=list)
+    page: str = ""   # the URL of the page it was read from
+
+
+class GatherFailure(Exception):
+    """The source could not be read completely; the message is German and names the source."""
+
+
+def dataset_value(dataset: dict, key: str) -> Any:
+    """A field of a dataset dict, at the top (scheming) or among the extras."""
+    if dataset.get(key) not in (None, ""):
+        return dataset[key]
+    extras = dataset.get("extras")
+    if isinstance(extras, dict):
+        return extras.get(key)
+    for extra in extras or []:
+        if isinstance(extra, dict) and extra.get("key") == key:
+            return extra.get("value")
+    return None
+
+
+def duplicate_key(dataset: dict, guid: str | None = None) -> str:
+    """What makes two datasets the same: dct:identifier, else the dataset's URI."""
+    return str(dataset_value(dataset, "identifier") or dataset_value(dataset, "uri") or guid or "").strip()
+
+
+def modified_time(value: Any) -> datetime | None:
+    """dct:modified as an aware datetime (a year or month counts from its start); None if unknown."""
+    text = normalize.date(value) if value else None
+    if not text:
+        return None
+    text = text.replace("Z", "+00:00")
+    if len(text) == 4:
+        text += "-01-01"
+    elif len(text) == 7:
+        text += "-01"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def record_hash(dataset: dict) -> str:
+    """SHA-256 of the normalised record, from a stable JSON dump."""
+    dump = json.dumps({"version": HASH_VERSION, "dataset": dataset}, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"), default=str)
+    return hashlib.sha256(dump.encode("utf-8")).hexdigest()
+
+
+def package_id_for(source_id: str, guid: str) -> str:
+    """The dataset id of a record of a source: fixed, so an import that is repeated
+    (after a crash, say) updates the same dataset and Solr document."""
+    return str(uuid.uuid5(PACKAGE_NAMESPACE, f"{source_id}\n{guid}"))
+
+
+def with_defaults(dataset: dict, settings: SourceConfig, owner_org: str | None) -> dict:
+    """A copy of `dataset` with the source's defaults where the record has no value."""
+    result = copy.deepcopy(dataset)
+    if owner_org:
+        result["owner_org"] = owner_org
+    if settings.contributor_id and not result.get("contributor_id"):
+        result["contributor_id"] = list(settings.contributor_id)
+    if settings.spatial_uri and not any(isinstance(item, dict) and any(item.values())
+                                        for item in result.get("spatial_coverage") or []):
+        result["spatial_coverage"] = [{"uri": settings.spatial_uri}]
+    if settings.political_geocoding_level_uri and not result.get("political_geocoding_level_uri"):
+        result["political_geocoding_level_uri"] = settings.political_geocoding_level_uri
+    if settings.publisher and not result.get("publisher"):
+        result["publisher"] = [dict(settings.publisher)]
+    return result
+
+
+def unmapped_warning(item: Unmapped) -> str:
+    return f"Feld {item.field}: {item.message}; der Wert wurde unverändert übernommen."
+
+
+# --- the harvester ------------------------------------------------------------------
+
+class PortalHarvester(HarvesterBase):
+    """Base of the portal's harvesters (see the module's doc). A subclass gives
+    `info()` and `gather_pages()`."""
+
+    def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[list[Record]]:
+        """The source's records, one list per page. Raises GatherFailure (or
+        FetchError, ParseError) when the source cannot be read completely."""
+        raise NotImplementedError
+
+    def current_guids(self, source_url: str, settings: SourceConfig, workdir: Path) -> set[str] | None:
+        """Every record the source has now, for harvesters whose gathers list only
+        what changed (incremental); None (the default): each gather is complete and
+        a record it did not list has vanished. Raises like gather_pages."""
+        return None
+
+    # IHarvester
+
+    def validate_config(self, config: str | None) -> str | None:
+        parse_source_config(config)
+        return config
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        obj = HarvestObject.get(harvest_object_id)
+        if obj is None:
+            return None
+        if normalize.uri(obj.guid) and obj.guid.lower().startswith(("http://", "https://")):
+            return obj.guid
+        return obj.source.url if obj.source else None
+
+    def gather_stage(self, harvest_job) -> list[str]:
+        run = _Gather(self, harvest_job)
+        try:
+            run.run()
+        except Exception as exc:  # noqa: BLE001 - an exception here would end the gather consumer
+            log.exception("gather of job %s failed", harvest_job.id)
+            model.Session.rollback()
+            run.fail(f"Die Ernte von {display_url(harvest_job.source.url)} brach mit einem internen Fehler ab "
+                     f"({one_line(exc)}); es wurde nichts zurückgezogen.")
+        run.release()
+        return run.object_ids
+
+    def fetch_stage(self, harvest_object) -> bool:
+        return True  # the gather has read the record already
+
+    def import_stage(self, harvest_object) -> bool | str:
+        try:
+            if _extra(harvest_object, ACTION) == WITHDRAW:
+                return _Import(self, harvest_object).withdraw()
+            return _Import(self, harvest_object).store()
+        except Exception as exc:  # noqa: BLE001 - one record must not end the fetch consumer
+            log.exception("import of harvest object %s failed", harvest_object.id)
+            model.Session.rollback()
+            _object_error(harvest_object, f"Datensatz {harvest_object.guid}: interner Fehler beim Speichern "
+                                          f"({one_line(exc)}); der gespeicherte Stand bleibt unverändert.")
+            return False
+
+
+def _action_context(harvester: HarvesterBase) -> dict[str, Any]:
+    return {"model": model, "session": model.Session, "user": harvester._get_user_name(), "ignore_auth": True}
+
+
+def _extra(obj: HarvestObject, key: str) -> str | None:
+    return next((extra.value for extra in obj.extras if extra.key == key), None)
+
+
+def _object_error(obj: HarvestObject, message: str) -> None:
+    HarvestObjectError.create(message, obj, "Import")
+
+
+def _gather_error(job, message: str) -> None:
+    HarvestGatherError.create(message, job)
+
+
+# --- gather -------------------------------------------------------------------------
+
+@dataclass
+class _Kept:
+    """The record kept so far under a duplicate key (duplicates inside one source)."""
+    guid: str
+    modified: datetime | None
+    object_id: str = ""
+
+
+class _Gather:
+    def __init__(self, harvester: PortalHarvester, job):
+        self.harvester = harvester
+        self.job = job
+        self.source = job.source
+        self.where = display_url(self.source.url)
+        self.object_ids: list[str] = []   # to be queued for import
+        self.failed = False
+        self.records_read = 0
+        self.kept: dict[str, _Kept] = {}  # duplicate key -> record: keys only, never the records
+        self.dropped: set[str] = set()    # objects of older duplicates, not to be queued
+        self.owner_org: str | None = None
+
+    def fail(self, message: str) -> None:
+        self.failed = True
+        _gather_error(self.job, message)
+
+    def run(self) -> None:
+        try:
+            settings = parse_source_config(self.source.config)
+        except ConfigError as exc:
+            self.fail(f"Die Konfiguration der Quelle {self.where} ist ungültig: {exc}")
+            return
+        prune_history(self.source.id, settings.keep_jobs)
+        self.owner_org = _owner_org(self.source.id)
+        with tempfile.TemporaryDirectory(prefix="harvest-") as workdir:
+            try:
+                for page in self.harvester.gather_pages(self.source.url, settings, Path(workdir)):
+                    self.take(page, settings)
+                listing = self.harvester.current_guids(self.source.url, settings, Path(workdir))
+            except (GatherFailure, FetchError, ParseError) as exc:
+                self.fail(f"{str(exc).rstrip('.')}. Die Ernte ist unvollständig; es wurde nichts zurückgezogen.")
+                return
+        self.withdraw_vanished(settings, listing)
+
+    def take(self, records: list[Record], settings: SourceConfig) -> None:
+        """Write one HarvestObject per record of a page; commit once per page."""
+        self.records_read += len(records)
+        last = _last_imports(self.source.id, [record.guid for record in records])
+        in_place = _packages_in_place({package_id for _, package_id in last.values()})
+        page_ids = []
+        for record in records:
+            dataset = with_defaults(record.dataset, settings, self.owner_org)
+            kept = self.keep_newest(record, dataset)
+            if kept is None:
+                continue
+            digest = record_hash(dataset)
+            content = {"dataset": dataset, "page": record.page, "unmapped": [vars(item) for item in record.unmapped]}
+            obj = HarvestObject(guid=record.guid, job=self.job, content=json.dumps(content, ensure_ascii=False),
+                                state=GATHERING, extras=[HarvestObjectExtra(key=CONTENT_HASH, value=digest)])
+            if record.unmapped:
+                warnings = [unmapped_warning(item) for item in record.unmapped]
+                obj.extras.append(HarvestObjectExtra(key=WARNINGS, value=json.dumps(warnings, ensure_ascii=False)))
+            previous_hash, package_id = last.get(record.guid, (None, None))
+            unchanged = previous_hash == digest and package_id in in_place
+            if unchanged:
+                now = datetime.utcnow()
+                obj.package_id = package_id
+                obj.state, obj.report_status = "COMPLETE", "not modified"
+                obj.fetch_started = obj.fetch_finished = obj.import_started = obj.import_finished = now
+            model.Session.add(obj)
+            model.Session.flush()
+            kept.object_id = obj.id
+            if not unchanged:
+                page_ids.append(obj.id)
+        model.Session.commit()
+        self.object_ids += [object_id for object_id in page_ids if object_id not in self.dropped]
+
+    def release(self) -> None:
+        """Hand the objects to ckanext-harvest, which queues them once the gather returns.
+        Until then they are GATHERING, not WAITING: harvest_jobs_run (the scheduler)
+        queues every WAITING object it does not find in Redis, also those of a gather
+        that is still running."""
+        model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == self.job.id,
+                                                  HarvestObject.state == GATHERING) \
+            .update({"state": "WAITING"}, synchronize_session=False)
+        model.Session.commit()
+
+    def keep_newest(self, record: Record, dataset: dict) -> _Kept | None:
+        """Duplicate identifiers inside the source: the newest record stays (the
+        first one of equally new ones), each other one is reported. The entry
+        for `record`, or None when it is not kept."""
+        key = duplicate_key(dataset, record.guid)
+        modified = modified_time(dataset_value(dataset, "modified"))
+        earlier = self.kept.get(key)
+        if earlier is not None and (modified or OLDEST) <= (earlier.modified or OLDEST):
+            self.report_duplicate(key, kept=earlier.guid, dropped=record.guid)
+            return None
+        if earlier is not None:
+            self.report_duplicate(key, kept=record.guid, dropped=earlier.guid)
+            self.drop(earlier.object_id)
+        self.kept[key] = _Kept(record.guid, modified)
+        return self.kept[key]
+
+    def report_duplicate(self, key: str, kept: str, dropped: str) -> None:
+        _gather_error(self.job, f"Warnung: Die Kennung „{key}“ kommt in der Quelle {self.where} mehrfach vor. "
+                                f"Übernommen wurde der zuletzt geänderte Datensatz {kept}; {dropped} wurde "
+                                "nicht übernommen.")
+
+    def drop(self, object_id: str) -> None:
+        """Forget the object of a record that turned out to be an older duplicate
+        (it was written by this gather and not queued yet)."""
+        model.Session.query(HarvestObjectExtra).filter(HarvestObjectExtra.harvest_object_id == object_id) \
+            .delete(synchronize_session=False)
+        model.Session.query(HarvestObject).filter(HarvestObject.id == object_id).delete(synchronize_session=False)
+        self.dropped.add(object_id)
+        if object_id in self.object_ids:
+            self.object_ids.remove(object_id)
+
+    def withdraw_vanished(self, settings: SourceConfig, listing: set[str] | None) -> None:
+        """Withdrawal objects for the records this source had and no longer has
+        (`listing`: all it has now; None: what this gather read), unless the
+        source gives less than `delete_threshold` of what it had."""
+        params = {"import_key": IMPORT_HASH, "source_id": self.source.id, "job_id": self.job.id,
+                  "withdrawn": WITHDRAWN}
+        stored = model.Session.execute(sa.text(f"SELECT count(*) FROM ({_STORED}) stored"), params).scalar()
+        if listing is None:
+            count = self.records_read
+            vanished = model.Session.execute(sa.text(f"""
+                SELECT guid, package_id FROM ({_STORED}) stored
+                WHERE NOT EXISTS (SELECT 1 FROM harvest_object o
+                                  WHERE o.harvest_job_id = :job_id AND o.guid = stored.guid)"""), params).all()
+        else:
+            count = len(listing)
+            vanished = [row for row in model.Session.execute(sa.text(_STORED), params) if row[0] not in listing]
+        if not vanished:
+            return
+        if count < settings.delete_threshold * stored:
+            _gather_error(self.job, (
+                f"Warnung: Die Quelle {self.where} lieferte {count} Datensätze, zuletzt waren es "
+                f"{stored}. Das ist weniger als {settings.delete_threshold * 100:g} % des letzten Stands; "
+                f"vermutlich ist die Quelle gestört. Die {len(vanished)} fehlenden Datensätze wurden deshalb "
+                "nicht zurückgezogen (Schwelle „delete_threshold“ in der Konfiguration der Quelle)."))
+            return
+        for guid, package_id in vanished:
+            obj = HarvestObject(guid=guid, job=self.job, package_id=package_id, state=GATHERING,
+                                extras=[HarvestObjectExtra(key=ACTION, value=WITHDRAW)])
+            model.Session.add(obj)
+            model.Session.flush()
+            self.object_ids.append(obj.id)
+        model.Session.commit()
+
+
+def _owner_org(source_id: str) -> str | None:
+    source_dataset = model.Package.get(source_id)
+    return source_dataset.owner_org if source_dataset else None
+
+
+_LAST_IMPORTS = """
+    SELECT DISTINCT ON (o.guid) o.guid, o.package_id, e.value
+    FROM harvest_object o
+    JOIN harvest_object_extra e ON e.harvest_object_id = o.id AND e.key = :import_key
+    WHERE o.harvest_source_id = :source_id {condition}
+    ORDER BY o.guid, o.import_started DESC NULLS LAST, o.gathered DESC
+"""
+
+
+# Every record of the source whose last import (before this job) stored it rather
+# than withdrew it: guid, package_id.
+_STORED = ("SELECT guid, package_id FROM ("
+           + _LAST_IMPORTS.format(condition="AND o.harvest_job_id <> :job_id")
+           + ") last_imports WHERE value <> :withdrawn")
+
+
+def _last_imports(source_id: str, guids: list[str]) -> dict[str, tuple[str, str]]:
+    """guid -> (hash of its last import, dataset id), for the records of a page."""
+    if not guids:
+        return {}
+    rows = model.Session.execute(sa.text(_LAST_IMPORTS.format(condition="AND o.guid = ANY(:guids)")),
+                                 {"import_key": IMPORT_HASH, "source_id": source_id, "guids": list(guids)})
+    return {guid: (value, package_id) for guid, package_id, value in rows}
+
+
+def _packages_in_place(package_ids: set[str]) -> set[str]:
+    """The datasets among `package_ids` that are as their last import left them:
+    public, or withdrawn as the duplicate of a public dataset."""
+    if not package_ids:
+        return set()
+    Package = model.Package
+    rows = model.Session.query(Package.id, Package.state, Package.extras["duplicate_of"].astext) \
+        .filter(Package.id.in_(package_ids)).all()
+    winners = {winner for _, state, winner in rows if state == "deleted" and winner}
+    public = {package_id for (package_id,) in model.Session.query(Package.id)
+              .filter(Package.id.in_(winners), Package.state == "active")} if winners else set()
+    return {package_id for package_id, state, winner in rows
+            if state == "active" or (state == "deleted" and winner in public)}
+
+
+# --- import ---------------------------------------------------------------------------
+
+@dataclass
+class _Candidate:
+    """A dataset that claims a duplicate key."""
+    package_id: str
+    modified: datetime | None
+    priority: int
+    public: bool
+    duplicate_of: str | None = None
+
+    def rank(self):
+        return (self.modified or OLDEST, self.priority, self.public)
+
+
+class _Import:
+    def __init__(self, harvester: PortalHarvester, obj: HarvestObject):
+        self.harvester = harvester
+        self.obj = obj
+        self.source = obj.source
+        self.context = _action_context(harvester)
+
+    def store(self) -> bool:
+        obj = self.obj
+        if _extra(obj, IMPORT_HASH):   # imported already: this is a retry after a crash
+            return True
+        content = json.loads(obj.content or "{}")
+        dataset, page = content.get("dataset"), content.get("page") or self.source.url
+        if not isinstance(dataset, dict):
+            _object_error(obj, f"Datensatz {obj.guid} aus {display_url(page)}: der gelesene Inhalt fehlt.")
+            return False
+        digest = _extra(obj, CONTENT_HASH) or record_hash(dataset)
+        settings = _settings_or_default(self.source)
+        package_id = package_id_for(self.source.id, obj.guid)
+        existing = model.Package.get(package_id)
+        key = duplicate_key(dataset, obj.guid)
+        own = _Candidate(package_id, modified_time(dataset_value(dataset, "modified")), settings.priority,
+                         existing is not None and existing.state == "active")
+        others = _rivals(key, package_id)
+        winner = _winner([own, *others])
+        if winner is own:
+            dataset.pop("duplicate_of", None)
+            dataset["state"] = "active"
+        else:
+            dataset["duplicate_of"] = winner.package_id
+            dataset["state"] = "deleted"
+        if not self._write(dataset, package_id, existing, digest, content, page):
+            return False
+        _settle(winner, [own, *others], self.context, skip=own)
+        if winner is not own:
+            _add_warning(obj, f"Datensatz {obj.guid} ist ein Duplikat (Kennung „{key}“) des Datensatzes "
+                              f"{_dataset_label(winner.package_id)}, der neuer ist oder aus einer Quelle mit "
+                              "höherer Priorität stammt; er wurde gespeichert, aber zurückgezogen.")
+        return True
+
+    def _write(self, dataset: dict, package_id: str, existing, digest: str, content: dict, page: str) -> bool:
+        """package_create/_update, with the harvest object's bookkeeping in the same transaction."""
+        obj = self.obj
+        dataset["id"] = package_id
+        if existing is not None:
+            dataset["name"] = existing.name
+            _keep_resource_ids(dataset, existing)
+        else:
+            dataset["name"] = self.harvester._gen_new_name(dataset.get("title") or obj.guid)
+        model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id,
+                                                  HarvestObject.id != obj.id) \
+            .update({"current": False}, synchronize_session=False)
+        obj.package_id = package_id
+        obj.current = dataset["state"] == "active"
+        obj.extras.append(HarvestObjectExtra(key=IMPORT_HASH, value=digest))
+        model.Session.add(obj)
+        model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+        model.Session.flush()
+        action = "package_update" if existing is not None else "package_create"
+        try:
+            toolkit.get_action(action)(dict(self.context), dataset)
+        except toolkit.ValidationError as exc:
+            model.Session.rollback()
+            unmapped = [Unmapped(**item) for item in content.get("unmapped") or []]
+            _object_error(obj, describe_validation_error(obj.guid, page, exc.error_dict, dataset, unmapped))
+            return False
+        return True
+
+    def withdraw(self) -> bool:
+        """The record vanished from its source: soft-delete its dataset (package_delete)."""
+        obj = self.obj
+        if _extra(obj, IMPORT_HASH):
+            return True
+        package = model.Package.get(obj.package_id) if obj.package_id else None
+        model.Session.query(HarvestObject).filter(HarvestObject.package_id == obj.package_id,
+                                                  HarvestObject.id != obj.id) \
+            .update({"current": False}, synchronize_session=False)
+        obj.current = False
+        obj.extras.append(HarvestObjectExtra(key=IMPORT_HASH, value=WITHDRAWN))
+        model.Session.add(obj)
+        if package is not None and package.state == "active":
+            toolkit.get_action("package_delete")(dict(self.context), {"id": package.id})
+        else:
+            model.Session.commit()
+        if package is not None:
+            key = duplicate_key(package.extras or {}, obj.guid)
+            rivals = _rivals(key, package.id)
+            if rivals:
+                _settle(_winner(rivals), rivals, self.context)
+        return True
+
+
+def _settings_or_default(source: HarvestSource) -> SourceConfig:
+    try:
+        return parse_source_config(source.config)
+    except ConfigError:
+        return SourceConfig()
+
+
+def _keep_resource_ids(dataset: dict, existing) -> None:
+    """Give resources the ids they had (matched by URI, then URL), so an update
+    does not replace each resource."""
+    by_key: dict[str, str] = {}
+    for resource in existing.resources:
+        for key in ((resource.extras or {}).get("uri"), resource.url):
+            if key:
+                by_key.setdefault(key, resource.id)
+    for resource in dataset.get("resources") or []:
+        for key in (resource.get("uri"), resource.get("url")):
+            if key and key in by_key:
+                resource["id"] = by_key.pop(key)
+                break
+
+
+def _winner(candidates: list[_Candidate]) -> _Candidate:
+    """Newest dct:modified, then highest priority, then already public; then the smallest id."""
+    ordered = sorted(candidates, key=lambda c: c.package_id)
+    return max(ordered, key=_Candidate.rank)
+
+
+def _rivals(key: str, package_id: str) -> list[_Candidate]:
+    """Other datasets with the same duplicate key whose source still has them."""
+    if not key:
+        return []
+    Package = model.Package
+    packages = model.Session.query(Package).filter(
+        Package.type == "dataset", Package.id != package_id,
+        sa.or_(Package.extras["identifier"].astext == key, Package.extras["uri"].astext == key)).all()
+    packages = [p for p in packages if duplicate_key(p.extras or {}) == key]
+    if not packages:
+        return []
+    rows = model.Session.execute(sa.text("""
+        SELECT DISTINCT ON (o.package_id) o.package_id, o.harvest_source_id, e.value
+        FROM harvest_object o
+        JOIN harvest_object_extra e ON e.harvest_object_id = o.id AND e.key = :import_key
+        WHERE o.package_id = ANY(:ids)
+        ORDER BY o.package_id, o.import_started DESC NULLS LAST, o.gathered DESC
+    """), {"import_key": IMPORT_HASH, "ids": [p.id for p in packages]})
+    live = {package_id: source_id for package_id, source_id, value in rows if value != WITHDRAWN}
+    priorities: dict[str, int] = {}
+    rivals = []
+    for package in packages:
+        source_id = live.get(package.id)
+        if source_id is None:
+            continue   # not from a portal harvester, or withdrawn from its source
+        if source_id not in priorities:
+            source = HarvestSource.get(source_id)
+            priorities[source_id] = _settings_or_default(source).priority if source else 0
+        extras = package.extras or {}
+        rivals.append(_Candidate(package.id, modified_time(extras.get("modified")), priorities[source_id],
+                                 package.state == "active", extras.get("duplicate_of") or None))
+    return rivals
+
+
+def _settle(winner: _Candidate, candidates: list[_Candidate], context: dict, skip: _Candidate | None = None) -> None:
+    """Make `winner` public and every other candidate withdrawn with duplicate_of =
+    winner, writing only what differs; `skip` is stored already."""
+    changes = []
+    if winner is not skip and (not winner.public or winner.duplicate_of):
+        changes.append((winner.package_id, {"state": "active", "duplicate_of": ""}, True))
+    for loser in candidates:
+        if loser is not winner and loser is not skip and (loser.public or loser.duplicate_of != winner.package_id):
+            changes.append((loser.package_id, {"state": "deleted", "duplicate_of": winner.package_id}, False))
+    for package_id, patch, public in changes:
+        try:
+            toolkit.get_action("package_patch")(dict(context), {"id": package_id, **patch})
+        except (toolkit.ValidationError, toolkit.ObjectNotFound) as exc:
+            model.Session.rollback()
+            log.warning("duplicate %s could not be %s: %s", package_id, "restored" if public else "withdrawn",
+                        getattr(exc, "error_dict", exc))
+            continue
+        _mark_current(package_id, public)
+
+
+def _mark_current(package_id: str, public: bool) -> None:
+    """ckanext-harvest's `current`: the object of the last import of a public dataset."""
+    model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id) \
+        .update({"current": False}, synchronize_session=False)
+    if public:
+        last = model.Session.execute(sa.text("""
+            SELECT o.id FROM harvest_object o
+            JOIN harvest_object_extra e ON e.harvest_object_id = o.id AND e.key = :import_key
+            WHERE o.package_id = :package_id
+            ORDER BY o.import_started DESC NULLS LAST, o.gathered DESC LIMIT 1
+        """), {"import_key": IMPORT_HASH, "package_id": package_id}).scalar()
+        if last:
+            model.Session.query(HarvestObject).filter(HarvestObject.id == last) \
+                .update({"current": True}, synchronize_session=False)
+    model.Session.commit()
+
+
+def _add_warning(obj: HarvestObject, message: str) -> None:
+    current = next((extra for extra in obj.extras if extra.key == WARNINGS), None)
+    if current is None:
+        obj.extras.append(HarvestObjectExtra(key=WARNINGS, value=json.dumps([message], ensure_ascii=False)))
+    else:
+        current.value = json.dumps([*json.loads(current.value), message], ensure_ascii=False)
+    model.Session.add(obj)
+    model.Session.commit()
+
+
+def _dataset_label(package_id: str) -> str:
+    package = model.Package.get(package_id)
+    if package is None:
+        return package_id
+    return f"„{package.title}“ ({package.name})"
+
+
+# --- readable validation errors -------------------------------------------------------
+
+_MESSAGES_DE = {
+    "Missing value": "Angabe fehlt",
+    "Date format incorrect": "kein gültiges Datum (erlaubt: JJJJ, JJJJ-MM, JJJJ-MM-TT, JJJJ-MM-TTThh:mm:ss)",
+    "Please enter a complete web address starting with http:// or https://":
+        "keine vollständige Web-Adresse (sie muss mit http:// oder https:// beginnen)",
+    "Not a complete web address (http:// or https://)": "keine vollständige Web-Adresse (http:// oder https://)",
+    "Invalid integer": "keine ganze Zahl",
+    "Must be a natural number": "keine natürliche Zahl",
+    "That URL is already in use.": "die Adresse ist schon vergeben",
+    "Organization does not exist": "die Organisation gibt es nicht",
+}
+
+
+def _labels() -> tuple[dict[str, str], dict[str, str]]:
+    """German labels of the dataset and resource fields of the scheming schema."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+    schema = scheming_get_dataset_schema("dataset") or {}
+
+    def label(item) -> str:
+        text = item.get("label", item["field_name"])
+        return text.get("de") or text.get("en") or item["field_name"] if isinstance(text, dict) else str(text)
+
+    return ({f["field_name"]: label(f) for f in schema.get("dataset_fields", [])},
+            {f["field_name"]: label(f) for f in schema.get("resource_fields", [])})
+
+
+def _german(message: str) -> str:
+    """CKAN's message in German (the consumers run without a request, so CKAN's
+    own messages come in English)."""
+    return next((german for english, german in _MESSAGES_DE.items() if message.startswith(english)),
+                message.rstrip("."))
+
+
+def _problems(errors: Any, path: str, labels: dict[str, str], values: Any) -> Iterator[tuple[str, str, Any, str]]:
+    """(field path, label, value, message) for every message in a CKAN error dict."""
+    if isinstance(errors, dict):
+        for key, inner in errors.items():
+            sub = values.get(key) if isinstance(values, dict) else None
+            yield from _problems(inner, f"{path}{'.' if path else ''}{key}", labels, sub)
+    elif isinstance(errors, list):
+        for index, inner in enumerate(errors):
+            if isinstance(inner, str):
+                yield path, labels.get(path.rsplit(".", 1)[-1].split("[")[0], ""), values, inner
+            elif inner:
+                sub = values[index] if isinstance(values, list) and index < len(values) else None
+                yield from _problems(inner, f"{path}[{index}]", labels, sub)
+    elif errors:
+        yield path, labels.get(path, ""), values, str(errors)
+
+
+def describe_validation_error(guid: str, page: str, error_dict: dict, dataset: dict,
+                              unmapped: list[Unmapped]) -> str:
+    """One German message for a failed package_create/_update: what (the record),
+    where (its URI and the source page) and why (each field with its value)."""
+    dataset_labels, resource_labels = _labels()
+    explained = {item.field: item.message for item in unmapped}
+    reasons = []
+    for key, errors in error_dict.items():
+        labels = resource_labels if key == "resources" else dataset_labels
+        for path, label, value, message in _problems({key: errors}, "", labels, dataset):
+            named = f"„{label}“ ({path})" if label else path
+            if path in explained:   # the normaliser's message names the value
+                reasons.append(f"Feld {named}: {explained[path]}")
+            elif value in (None, "", [], {}) or isinstance(value, (dict, list)):
+                reasons.append(f"Feld {named}: {_german(message)}")
+            else:
+                reasons.append(f"Feld {named} „{value}“: {_german(message)}")
+    title = dataset.get("title")
+    what = f"Datensatz {guid}" + (f" („{title}“)" if title else "")
+    return (f"{what} aus {display_url(page)} wurde nicht übernommen: " + "; ".join(reasons) +
+            ". Ein schon gespeicherter Stand bleibt unverändert.")
+
+
+# --- history ----------------------------------------------------------------------------
+
+_PRUNE = [
+    """CREATE TEMP TABLE pruned_objects ON COMMIT DROP AS
+       SELECT o.id FROM harvest_object o
+       WHERE o.harvest_source_id = :source_id
+         AND o.harvest_job_id IN (
+             SELECT j.id FROM harvest_job j WHERE j.source_id = :source_id AND j.status = 'Finished'
+               AND j.id NOT IN (SELECT id FROM harvest_job WHERE source_id = :source_id
+                                ORDER BY created DESC LIMIT :keep))
+         AND o.current IS NOT TRUE
+         AND o.id NOT IN (
+             SELECT DISTINCT ON (last.guid) last.id FROM harvest_object last
+             JOIN harvest_object_extra e ON e.harvest_object_id = last.id AND e.key = :import_key
+             WHERE last.harvest_source_id = :source_id
+             ORDER BY last.guid, last.import_started DESC NULLS LAST, last.gathered DESC)""",
+    "DELETE FROM harvest_object_error WHERE harvest_object_id IN (SELECT id FROM pruned_objects)",
+    "DELETE FROM harvest_object_extra WHERE harvest_object_id IN (SELECT id FROM pruned_objects)",
+    "DELETE FROM harvest_object WHERE id IN (SELECT id FROM pruned_objects)",
+    """CREATE TEMP TABLE pruned_jobs ON COMMIT DROP AS
+       SELECT j.id FROM harvest_job j WHERE j.source_id = :source_id AND j.status = 'Finished'
+         AND j.id NOT IN (SELECT id FROM harvest_job WHERE source_id = :source_id ORDER BY created DESC LIMIT :keep)
+         AND NOT EXISTS (SELECT 1 FROM harvest_object o WHERE o.harvest_job_id = j.id)""",
+    "DELETE FROM harvest_gather_error WHERE harvest_job_id IN (SELECT id FROM pruned_jobs)",
+    "DELETE FROM harvest_job WHERE id IN (SELECT id FROM pruned_jobs)",
+]
+
+
+def prune_history(source_id: str, keep: int) -> None:
+    """Delete the objects (with their errors and extras) of a source's finished jobs
+    older than the last `keep` jobs, and those jobs once they are empty. Kept: the
+    objects that are current, and each record's last import (what the next gather
+    compares with)."""
+    try:
+        for statement in _PRUNE:
+            model.Session.execute(sa.text(statement),
+                                  {"source_id": source_id, "keep": keep, "import_key": IMPORT_HASH})
+        model.Session.commit()
+    except sa.exc.SQLAlchemyError:
+        model.Session.rollback()
+        log.exception("pruning the harvest history of source %s failed", source_id)
+
+
+# --- the report ---------------------------------------------------------------------------
+
+def job_report(job_id: str) -> dict[str, Any]:
+    """A job's counts, errors and warnings: `counts` (added, updated, unchanged,
+    withdrawn, failed), `errors` (per record), `job_errors` (gather errors,
+    warnings among them) and `warnings` (per record, the record was stored)."""
+    objects = model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job_id).all()
+    statuses = {"added": "added", "updated": "updated", "not modified": "unchanged", "deleted": "withdrawn",
+                "errored": "failed"}
+    counts = dict.fromkeys(statuses.values(), 0)
+    errors, warnings = [], []
+    for obj in objects:
+        status = "errored" if obj.state == "ERROR" else obj.report_status
+        if status in statuses:
+            counts[statuses[status]] += 1
+        errors += [{"guid": obj.guid, "message": error.message} for error in obj.errors]
+        if obj.state != "ERROR":   # a failed record's error says what was wrong
+            warnings += [{"guid": obj.guid, "message": text} for text in json.loads(_extra(obj, WARNINGS) or "[]")]
+    job_errors = [error.message for error in model.Session.query(HarvestGatherError)
+                  .filter(HarvestGatherError.harvest_job_id == job_id).order_by(HarvestGatherError.created)]
+    return {"counts": counts, "errors": errors, "job_errors": job_errors, "warnings": warnings}

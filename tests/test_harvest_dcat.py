@@ -1,0 +1,621 @@
+"""The portal's DCAT-AP.de harvester (`dcat_ap_de`) against the real stack.
+
+Catalogues are served from 127.0.0.1 (the real ones by ckanext.thueringen's
+static server, the faulty ones by the misbehaving server of
+tests/unit/test_harvest_fetch.py); jobs run through the stack's Redis queues,
+gather and fetch consumers, PostgreSQL and Solr. Counts and messages are read
+with `harvesters.base.job_report` from the stack's database.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, XSD
+
+import ckan.model as model
+from ckanext.harvest.model import HarvestObject
+from ckanext.thueringen.harvesters.base import job_report
+from ckanext.thueringen.static_server import serve_in_thread
+
+import conftest
+from conftest import SHARED_REFERENCE, ActionApi, run_stack, wait_until
+from unit import test_harvest_fetch as fetch_faults
+
+CATALOGS = SHARED_REFERENCE / "catalogs"
+EXAMPLES = SHARED_REFERENCE / "dcat-ap-de" / "examples-v2.0"
+BREMEN_DATASETS = 153
+ROSTOCK_PAGE_1 = 100
+DATASET_TYPE = "http://www.w3.org/ns/dcat#Dataset"
+DL_BY = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+STATE = "http://dcat-ap.de/def/politicalGeocoding/Level/state"
+
+
+# --- helpers -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def api(stack) -> ActionApi:
+    """The stack's sysadmin (created by `make test`), calling the API with its token."""
+    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
+
+
+CREATED_SOURCES: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def clear_sources(api):
+    """Purge the sources' datasets, jobs and objects afterwards: a later run serves
+    the same datasets again, which would be duplicates of these."""
+    yield
+    for source_id in CREATED_SOURCES:
+        api("harvest_source_clear", id=source_id)
+    CREATED_SOURCES.clear()
+
+
+def new_source(api, org_id: str, name: str, url: str, **config) -> dict:
+    source = api("harvest_source_create", name=f"{name}-{uuid.uuid4().hex[:6]}", title=name, url=url,
+                 source_type="dcat_ap_de", owner_org=org_id, frequency="MANUAL", config=json.dumps(config))
+    CREATED_SOURCES.append(source["id"])
+    return source
+
+
+def new_org(api, name: str) -> dict:
+    return api("organization_create", name=f"{name}-{uuid.uuid4().hex[:6]}", title=name)
+
+
+def harvest(api, *source_ids: str, timeout: float = 240) -> dict[str, dict]:
+    """Run one job per source through the queues; source id -> the finished job with its report."""
+    jobs = {source_id: api("harvest_job_create", source_id=source_id, run=True)["id"] for source_id in source_ids}
+    finished: dict[str, dict] = {}
+
+    def all_finished():
+        for source_id, job_id in jobs.items():
+            if source_id not in finished:
+                api("harvest_jobs_run", source_id=source_id)
+                job = api("harvest_job_show", id=job_id)
+                if job["status"] == "Finished":
+                    finished[source_id] = job
+        return len(finished) == len(jobs)
+
+    wait_until(all_finished, timeout=timeout, interval=1, what="harvest jobs finished")
+    model.Session.remove()
+    for job in finished.values():
+        job["report"] = job_report(job["id"])
+    return finished
+
+
+def packages(org_id: str) -> list[model.Package]:
+    """Every dataset of an organisation, also withdrawn ones."""
+    model.Session.remove()
+    return model.Session.query(model.Package).filter(model.Package.owner_org == org_id,
+                                                     model.Package.type == "dataset").all()
+
+
+def by_uri(org_id: str) -> dict[str, model.Package]:
+    """The datasets of an organisation with one source, by URI."""
+    return {p.extras["uri"]: p for p in packages(org_id)}
+
+
+def stamps(org_id: str) -> dict[str, tuple[str, str]]:
+    return {p.id: (p.metadata_modified.isoformat(), p.state) for p in packages(org_id)}
+
+
+def solr_stamps(stack, org_id: str) -> dict[str, str]:
+    """When Solr last indexed each dataset of the organisation (not its harvest
+    sources, which ckanext-harvest reindexes whenever a job ends)."""
+    answer = requests.get(f"{stack['solr_url']}/select", params={
+        "q": f"owner_org:{org_id}", "fq": "dataset_type:dataset", "fl": "id,indexed_ts", "rows": 1000,
+        "wt": "json"}, timeout=30).json()
+    return {doc["id"]: doc["indexed_ts"] for doc in answer["response"]["docs"]}
+
+
+def counts(job: dict) -> dict[str, int]:
+    return job["report"]["counts"]
+
+
+def messages(job: dict) -> str:
+    report = job["report"]
+    return "\n".join([*report["job_errors"], *(e["message"] for e in report["errors"]),
+                      *(w["message"] for w in report["warnings"])])
+
+
+def rdf_dataset(uri: str, title: str, *, identifier: str | None = None, modified: str = "2024-01-15",
+                extra: str = "", licence: str = DL_BY) -> str:
+    """A small but complete DCAT-AP.de dataset in RDF/XML."""
+    return f"""
+  <dcat:Dataset rdf:about="{uri}">
+    <dct:title>{title}</dct:title>
+    <dct:description>Beschreibung von {title}.</dct:description>
+    {f"<dct:identifier>{identifier}</dct:identifier>" if identifier else ""}
+    <dct:modified>{modified}</dct:modified>
+    <dcat:theme rdf:resource="http://publications.europa.eu/resource/authority/data-theme/GOVE"/>
+    {extra}
+    <dcat:distribution>
+      <dcat:Distribution rdf:about="{uri}/csv">
+        <dcat:accessURL rdf:resource="{uri}/daten.csv"/>
+        <dct:format rdf:resource="http://publications.europa.eu/resource/authority/file-type/CSV"/>
+        <dct:license rdf:resource="{licence}"/>
+      </dcat:Distribution>
+    </dcat:distribution>
+  </dcat:Dataset>"""
+
+
+def rdf_catalogue(*datasets: str, extra: str = "") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/"
+         xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:hydra="http://www.w3.org/ns/hydra/core#">
+{"".join(datasets)}
+{extra}
+</rdf:RDF>
+""".encode()
+
+
+def next_page(this: str, following: str) -> str:
+    return f"""<hydra:PagedCollection rdf:about="{this}"><hydra:nextPage>{following}</hydra:nextPage>
+  </hydra:PagedCollection>"""
+
+
+def remove_dataset(text: str, uri: str) -> str:
+    """An RDF/XML catalogue without the dataset `uri` (its rdf:Description block)."""
+    block = re.compile(rf'\s*<rdf:Description rdf:about="{re.escape(uri)}">.*?</rdf:Description>', re.S)
+    text, removed = block.subn("", text, count=1)
+    assert removed == 1, uri
+    return text
+
+
+def retitle(text: str, uri: str, title: str) -> str:
+    """The catalogue with a new dct:title for the dataset `uri`."""
+    start = text.index(f'<rdf:Description rdf:about="{uri}">')
+    end = text.index("</rdf:Description>", start)
+    block = re.sub(r"<dct:title>.*?</dct:title>", f"<dct:title>{title}</dct:title>", text[start:end], count=1)
+    return text[:start] + block + text[end:]
+
+
+def dataset_uris(text: str) -> list[str]:
+    return re.findall(r'<rdf:Description rdf:about="([^"]+)">(?:(?!</rdf:Description>).)*?'
+                      rf'<rdf:type rdf:resource="{re.escape(DATASET_TYPE)}"/>', text, re.S)
+
+
+# --- the real catalogues and the official examples --------------------------------------
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A folder of catalogue files and the URL it is served at."""
+    folder = tmp_path_factory.mktemp("catalogs")
+    server = serve_in_thread(folder)
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+# Official examples: one source each, with its priority. The same two datasets are
+# in every ADVANCED file (and one of them in every SIMPLE file), so they are
+# duplicates across sources; none has a dct:modified of its own, so the
+# priority decides.
+EXAMPLE_SOURCES = {
+    "dcat_ap_de-RefImp_RDF_ADVANCED.rdf": 30,
+    "dcat_ap_de-RefImp_TTL_ADVANCED.ttl": 20,
+    "dcat_ap_de-RefImp_JSONLD_ADVANCED.jsonld": 10,
+    "advanced.nt": 5,   # N-Triples, made from the RDF/XML file
+    "dcat_ap_de-RefImp_RDF_SIMPLE.rdf": 3,
+    "dcat_ap_de-RefImp_TTL_SIMPLE.ttl": 2,
+    "dcat_ap_de-RefImp_JSONLD_SIMPLE.jsonld": 1,
+}
+BADEGEWAESSER = "https://example.com/dataset/d4ce4e6e-ab89-44cb-bf5c-33a162c234de#dataset"
+
+
+def test_real_catalogues_and_examples(api, stack, served):
+    folder, base = served
+    bremen_text = (CATALOGS / "bremen-catalog.rdf").read_text(encoding="utf-8")
+    (folder / "bremen.rdf").write_text(bremen_text, encoding="utf-8")
+    # Rostock's page 1 pages on to the publisher's server: here to our own page 2 (Turtle).
+    rostock_text = (CATALOGS / "rostock-catalog.rdf").read_text(encoding="utf-8").replace(
+        "https://www.opendata-hro.de/catalog.rdf?page=2", f"{base}/rostock-2.ttl")
+    (folder / "rostock.rdf").write_text(rostock_text, encoding="utf-8")
+    page_2 = Graph().parse(data=rdf_catalogue(*(rdf_dataset(f"https://www.opendata-hro.de/dataset/seite-2-{i}",
+                                                             f"Rostock Seite 2 Nr. {i}") for i in (1, 2, 3))),
+                           format="xml")
+    (folder / "rostock-2.ttl").write_text(page_2.serialize(format="turtle"), encoding="utf-8")
+    for name in EXAMPLE_SOURCES:
+        if name.startswith("dcat_ap_de-"):
+            shutil.copyfile(EXAMPLES / name, folder / name)
+    Graph().parse(EXAMPLES / "dcat_ap_de-RefImp_RDF_ADVANCED.rdf", format="xml") \
+        .serialize(folder / "advanced.nt", format="nt", encoding="utf-8")
+
+    bremen_org, rostock_org, examples_org = (new_org(api, name) for name in ("bremen", "rostock", "beispiele"))
+    bremen = new_source(api, bremen_org["id"], "bremen", f"{base}/bremen.rdf", political_geocoding_level_uri=STATE)
+    rostock = new_source(api, rostock_org["id"], "rostock", f"{base}/rostock.rdf")
+    examples = {name: new_source(api, examples_org["id"], "beispiel", f"{base}/{name}", priority=priority)
+                for name, priority in EXAMPLE_SOURCES.items()}
+    all_sources = [bremen["id"], rostock["id"], *(s["id"] for s in examples.values())]
+
+    # 1. Everything is imported, without errors.
+    jobs = harvest(api, *all_sources)
+    assert counts(jobs[bremen["id"]]) == {"added": BREMEN_DATASETS, "updated": 0, "unchanged": 0, "withdrawn": 0,
+                                          "failed": 0}
+    assert counts(jobs[rostock["id"]])["added"] == ROSTOCK_PAGE_1 + 3
+    for job in jobs.values():
+        assert job["stats"]["errored"] == 0, messages(job)
+        assert not job["report"]["errors"] and not job["report"]["job_errors"]
+    assert len(packages(bremen_org["id"])) == BREMEN_DATASETS
+    assert anonymous_count(api, rostock_org) == ROSTOCK_PAGE_1 + 3
+    # Bremen's three distributions with language "TODO:" are stored, with a warning.
+    todo = [w for w in jobs[bremen["id"]]["report"]["warnings"] if "TODO:" in w["message"]]
+    assert len(todo) == 3 and all("unverändert übernommen" in w["message"] for w in todo)
+    # The source's default applies where a record has none of its own.
+    assert {p.extras.get("political_geocoding_level_uri") for p in packages(bremen_org["id"])} == {STATE}
+    assert_example_duplicates(examples_org, examples, winner="dcat_ap_de-RefImp_RDF_ADVANCED.rdf")
+
+    # 2. A re-harvest of the unchanged sources writes nothing: no dataset, no Solr document.
+    orgs = (bremen_org["id"], rostock_org["id"], examples_org["id"])
+    before = {org: stamps(org) for org in orgs}
+    indexed = {org: solr_stamps(stack, org) for org in orgs}
+    jobs = harvest(api, *all_sources)
+    for job in jobs.values():
+        assert set(job["stats"].items()) >= {("added", 0), ("updated", 0), ("deleted", 0), ("errored", 0)}
+        assert job["stats"]["not modified"] > 0
+    assert counts(jobs[bremen["id"]])["unchanged"] == BREMEN_DATASETS
+    assert {org: stamps(org) for org in orgs} == before
+    assert {org: solr_stamps(stack, org) for org in orgs} == indexed
+
+    # 3. Changed and removed records at the source: exactly those are updated and withdrawn.
+    uris = dataset_uris(bremen_text)
+    changed, removed = uris[:3], uris[3:5]
+    for uri in changed:
+        bremen_text = retitle(bremen_text, uri, f"Geändert {uri[-12:]}")
+    for uri in removed:
+        bremen_text = remove_dataset(bremen_text, uri)
+    (folder / "bremen.rdf").write_text(bremen_text, encoding="utf-8")
+    page_2_text = (folder / "rostock-2.ttl").read_text(encoding="utf-8")
+    (folder / "rostock-2.ttl").write_text(without_turtle_dataset(page_2_text, "seite-2-3"), encoding="utf-8")
+    before = {uri: (p.metadata_modified, p.state) for uri, p in by_uri(bremen_org["id"]).items()}
+    jobs = harvest(api, bremen["id"], rostock["id"])
+    assert counts(jobs[bremen["id"]]) == {"added": 0, "updated": 3, "unchanged": BREMEN_DATASETS - 5,
+                                          "withdrawn": 2, "failed": 0}
+    assert counts(jobs[rostock["id"]]) == {"added": 0, "updated": 0, "unchanged": ROSTOCK_PAGE_1 + 2,
+                                           "withdrawn": 1, "failed": 0}
+    stored = by_uri(bremen_org["id"])
+    assert {uri for uri, p in stored.items() if (p.metadata_modified, p.state) != before[uri]} \
+        == set(changed) | set(removed)
+    assert {uri for uri, p in stored.items() if p.state == "deleted"} == set(removed)
+    assert all(stored[uri].title.startswith("Geändert") for uri in changed)
+    assert by_uri(rostock_org["id"])["https://www.opendata-hro.de/dataset/seite-2-3"].state == "deleted"
+
+    # 4. Duplicates: a newer dct:modified wins over priority; when the winner vanishes,
+    # the best remaining duplicate comes back.
+    ttl = folder / "dcat_ap_de-RefImp_TTL_ADVANCED.ttl"
+    graph = Graph().parse(ttl, format="turtle")
+    graph.add((URIRef(BADEGEWAESSER), DCTERMS.modified, Literal("2024-03-01T12:00:00", datatype=XSD.dateTime)))
+    ttl.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    ttl_source = examples["dcat_ap_de-RefImp_TTL_ADVANCED.ttl"]["id"]
+    job = harvest(api, ttl_source)[ttl_source]
+    assert counts(job)["updated"] >= 1 and counts(job)["failed"] == 0
+    assert_example_duplicates(examples_org, examples, winner="dcat_ap_de-RefImp_RDF_ADVANCED.rdf",
+                              newer="dcat_ap_de-RefImp_TTL_ADVANCED.ttl")
+    ttl.write_text(turtle_without(ttl.read_text(encoding="utf-8"), BADEGEWAESSER), encoding="utf-8")
+    job = harvest(api, ttl_source)[ttl_source]
+    assert counts(job)["withdrawn"] == 1
+    assert_example_duplicates(examples_org, examples, winner="dcat_ap_de-RefImp_RDF_ADVANCED.rdf",
+                              vanished="dcat_ap_de-RefImp_TTL_ADVANCED.ttl")
+
+
+def anonymous_count(api, org) -> int:
+    return api("package_search", fq=f"organization:{org['name']}", rows=0)["count"]
+
+
+def assert_example_duplicates(org, examples: dict, winner: str, newer: str | None = None,
+                              vanished: str | None = None) -> None:
+    """One public dataset per identifier, from the example file `winner` (for the
+    Badegewässer dataset: from `newer`, when given); every other copy is withdrawn
+    and names it as `duplicate_of` — but the Badegewässer copy that vanished from
+    `vanished`, which is only withdrawn."""
+    file_of = {source["id"]: name for name, source in examples.items()}
+    model.Session.remove()
+    by_key: dict[str, list[tuple[str, model.Package]]] = {}
+    for package in packages(org["id"]):
+        source_id = model.Session.query(HarvestObject.harvest_source_id) \
+            .filter(HarvestObject.package_id == package.id).first()[0]
+        by_key.setdefault(package.extras["uri"], []).append((file_of[source_id], package))
+    assert len(by_key) == 2
+    for uri, copies in by_key.items():
+        public = [(name, p) for name, p in copies if p.state == "active"]
+        assert [name for name, _ in public] == [newer if newer and uri == BADEGEWAESSER else winner]
+        public_id = public[0][1].id
+        for name, package in copies:
+            if package.id == public_id:
+                assert not package.extras.get("duplicate_of")
+            elif name == vanished and uri == BADEGEWAESSER:
+                assert package.state == "deleted" and not package.extras.get("duplicate_of")
+            else:
+                assert package.state == "deleted" and package.extras.get("duplicate_of") == public_id, name
+
+
+def without_turtle_dataset(text: str, name: str) -> str:
+    graph = Graph().parse(data=text, format="turtle")
+    subject = next(s for s in graph.subjects() if str(s).endswith(name))
+    return turtle_without(text, str(subject))
+
+
+def turtle_without(text: str, uri: str) -> str:
+    """A Turtle catalogue without one dataset (its triples and its distributions')."""
+    graph = Graph().parse(data=text, format="turtle")
+    dataset = URIRef(uri)
+    for distribution in list(graph.objects(dataset, DCAT.distribution)):
+        if not any(s != dataset for s in graph.subjects(DCAT.distribution, distribution)):
+            graph.remove((distribution, None, None))
+    graph.remove((dataset, None, None))
+    return graph.serialize(format="turtle")
+
+
+# --- faults ---------------------------------------------------------------------------
+
+def _datasets(case: str) -> list[str]:
+    """The three datasets of a fault case's good catalogue."""
+    return [rdf_dataset(f"https://stoerung.example/{case}/{i}", f"{case} Datensatz {i}") for i in (1, 2, 3)]
+
+
+def _good(case: str) -> bytes:
+    return rdf_catalogue(*_datasets(case))
+
+
+def _body(data: bytes, content_type: str = "application/rdf+xml"):
+    return lambda handler: fetch_faults._send(handler, data, content_type)
+
+
+def _slow(data: bytes, seconds: float):
+    def handler(h):
+        time.sleep(seconds)
+        fetch_faults._send(h, data)
+    return handler
+
+
+def _truncated(data: bytes):
+    return lambda h: fetch_faults._send(h, data[: len(data) // 2], length=None)
+
+
+def _bad_values(case: str) -> bytes:
+    good = _datasets(case)
+    good[0] = rdf_dataset(f"https://stoerung.example/{case}/1", f"{case} Datensatz 1 neu",
+                          extra="<dct:issued>31.02.2024</dct:issued>")
+    good[1] = rdf_dataset(f"https://stoerung.example/{case}/2", f"{case} Datensatz 2 neu",
+                          extra="<dcat:landingPage>keine Adresse</dcat:landingPage>")
+    new = rdf_dataset(f"https://stoerung.example/{case}/4", f"{case} Datensatz 4",
+                      licence="https://example.org/lizenz/hausgemacht")
+    return rdf_catalogue(*good, new)
+
+
+def _duplicates(case: str) -> bytes:
+    return rdf_catalogue(
+        *_datasets(case),
+        rdf_dataset(f"https://stoerung.example/{case}/4", "Alte Fassung", identifier="doppelt", modified="2023-05-01"),
+        rdf_dataset(f"https://stoerung.example/{case}/5", "Neue Fassung", identifier="doppelt", modified="2024-05-01"),
+    )
+
+
+def _paged(case: str, base: str, following: str) -> bytes:
+    return rdf_catalogue(*_datasets(case), extra=next_page(f"{base}/harvest-faults/{case}.rdf", following))
+
+
+# case -> (source config, the fault: a route, or "refused", and what the report must say)
+FAULTS = {
+    "refused": ({}, "refused", "lehnt die Verbindung ab"),
+    "http500": ({}, lambda case, base: (lambda h: fetch_faults._send(h, b"Fehler", "text/plain", status=500)),
+                "antwortete mit HTTP 500"),
+    "slow": ({"timeout": 1}, lambda case, base: _slow(_good(case), 3), "abgebrochen"),
+    "truncated": ({}, lambda case, base: _truncated(_good(case)), "kein lesbares RDF/XML"),
+    "invalid_xml": ({}, lambda case, base: _body(fetch_faults.INVALID_XML.encode()), "mismatched tag"),
+    "xxe": ({}, lambda case, base: _body(fetch_faults.XXE.encode()), "externe Entität (xxe)"),
+    "laughs": ({}, lambda case, base: _body(fetch_faults.BILLION_LAUGHS.encode()), "Entität (lol)"),
+    "too_large": ({"max_bytes": 8192},
+                  lambda case, base: _body(_good(case).replace(b"</rdf:RDF>",
+                                                                     b"<!--" + b"x" * 20000 + b"--></rdf:RDF>")),
+                  "höchstens 8 KB"),
+    "content_type": ({}, lambda case, base: _body(_good(case), "application/pdf"),
+                     "liefert den Inhaltstyp application/pdf"),
+    "page_loop": ({}, lambda case, base: _body(_paged(case, base, f"{base}/harvest-faults/{case}.rdf")),
+                  "dreht sich im Kreis"),
+    "page_limit": ({"max_pages": 1}, lambda case, base: _body(_paged(case, base, f"{base}/harvest-faults/x.rdf")),
+                   "mehr als 1 Seiten"),
+    "empty": ({}, lambda case, base: _body(rdf_catalogue()), "nicht zurückgezogen"),
+    "bad_values": ({}, lambda case, base: _body(_bad_values(case)), "wurde nicht übernommen"),
+    "duplicates": ({}, lambda case, base: _body(_duplicates(case)), "kommt in der Quelle"),
+}
+
+
+@pytest.fixture(scope="module")
+def fault_runs(api):
+    """Each fault case: a source harvested once from a good catalogue, then again
+    from the faulty one; the datasets before and after, and the second job."""
+    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    org = new_org(api, "stoerfaelle")
+    sources = {}
+    for case, (config, _fault, _phrase) in FAULTS.items():
+        fetch_faults.ROUTES[f"/harvest-faults/{case}.rdf"] = _body(_good(case))
+        sources[case] = new_source(api, org["id"], case, f"{base}/harvest-faults/{case}.rdf", **config)
+    first = harvest(api, *(s["id"] for s in sources.values()))
+    before = {case: datasets_of(api, first[source["id"]]) for case, source in sources.items()}
+    refused = socket.socket()
+    refused.bind(("127.0.0.1", 0))   # bound, never listening: connections are refused
+    for case, (_config, fault, _phrase) in FAULTS.items():
+        if fault == "refused":
+            source = sources[case]
+            api("harvest_source_update", id=source["id"], name=source["name"], title=source["title"],
+                url=f"http://127.0.0.1:{refused.getsockname()[1]}/katalog.rdf", source_type="dcat_ap_de",
+                owner_org=org["id"], frequency="MANUAL", config=source["config"])
+        else:
+            fetch_faults.ROUTES[f"/harvest-faults/{case}.rdf"] = fault(case, base)
+    second = harvest(api, *(s["id"] for s in sources.values()))
+    runs = {case: {"first": first[source["id"]], "job": second[source["id"]], "before": before[case],
+                   "after": {uri: show(api, uri, before[case]) for uri in before[case]},
+                   "url": sources[case]["url"]}
+            for case, source in sources.items()}
+    yield runs
+    refused.close()
+    server.shutdown()
+    server.server_close()
+
+
+def datasets_of(api, job) -> dict[str, dict]:
+    """package_show of every dataset a job stored, by URI."""
+    model.Session.remove()
+    ids = [package_id for (package_id,) in model.Session.query(HarvestObject.package_id)
+           .filter(HarvestObject.harvest_job_id == job["id"], HarvestObject.package_id.isnot(None))]
+    shown = [api("package_show", id=package_id) for package_id in ids]
+    return {dataset["uri"]: dataset for dataset in shown}
+
+
+def show(api, uri: str, before: dict[str, dict]) -> dict:
+    return api("package_show", id=before[uri]["id"])
+
+
+@pytest.mark.parametrize("case", list(FAULTS))
+def test_fault_is_reported_and_nothing_stored_is_lost(fault_runs, case):
+    run = fault_runs[case]
+    assert counts(run["first"])["added"] == 3 and counts(run["first"])["failed"] == 0, (run["first"]["report"], run["first"]["stats"])
+    job = run["job"]
+    text = messages(job)
+    assert FAULTS[case][2] in text, text
+    assert counts(job)["withdrawn"] == 0
+    # Every dataset that was there before is still there, unaltered.
+    assert run["after"] == run["before"]
+    assert "root:" not in text and "lollol" not in text
+
+
+def test_fault_messages_name_the_source(fault_runs):
+    for case in ("http500", "slow", "truncated", "xxe", "too_large", "content_type", "empty"):
+        job = fault_runs[case]["job"]
+        assert fault_runs[case]["url"] in messages(job), case
+        assert job["stats"]["errored"] >= 1, case
+
+
+def test_bad_values_fail_one_by_one_with_german_reasons(fault_runs):
+    run = fault_runs["bad_values"]
+    report = run["job"]["report"]
+    assert counts(run["job"]) == {"added": 1, "updated": 0, "unchanged": 1, "withdrawn": 0, "failed": 2}
+    errors = {e["guid"]: e["message"] for e in report["errors"]}
+    date_error = errors["https://stoerung.example/bad_values/1"]
+    assert "Feld „Veröffentlicht“ (issued): '31.02.2024' ist kein gültiges Datum" in date_error
+    assert run["url"] in date_error and "Ein schon gespeicherter Stand bleibt unverändert" in date_error
+    uri_error = errors["https://stoerung.example/bad_values/2"]
+    assert "(url) „keine Adresse“" in uri_error and "http:// oder https://" in uri_error
+    # The unknown licence is stored as sent, with a warning.
+    warning = next(w["message"] for w in report["warnings"] if w["guid"].endswith("/bad_values/4"))
+    assert "https://example.org/lizenz/hausgemacht" in warning and "Lizenzliste" in warning
+    assert {w["guid"][-1] for w in report["warnings"]} == {"4"}, "failed records have errors, not warnings"
+
+
+def test_duplicates_inside_one_source_keep_the_newest(fault_runs, api):
+    run = fault_runs["duplicates"]
+    assert counts(run["job"])["added"] == 1
+    text = messages(run["job"])
+    assert "Übernommen wurde der zuletzt geänderte Datensatz https://stoerung.example/duplicates/5" in text
+    assert "https://stoerung.example/duplicates/4 wurde nicht übernommen" in text
+
+
+def test_guard_keeps_everything_when_the_catalogue_is_empty(fault_runs):
+    job = fault_runs["empty"]["job"]
+    assert any(e.startswith("Warnung:") and "lieferte 0 Datensätze, zuletzt waren es 3" in e
+               for e in job["report"]["job_errors"])
+    assert all(d["state"] == "active" for d in fault_runs["empty"]["after"].values())
+
+
+def test_invalid_source_config_gets_german_errors(api):
+    org = new_org(api, "konfiguration")
+    response = api.raw("harvest_source_create", name=f"falsch-{uuid.uuid4().hex[:6]}", title="falsch",
+                       url="http://127.0.0.1:9/katalog.rdf", source_type="dcat_ap_de", owner_org=org["id"],
+                       config=json.dumps({"priority": "hoch", "delete_threshold": 2, "spatial_uri": "irgendwo",
+                                          "tippfehler": 1}))
+    assert response.status_code == 409
+    error = " ".join(response.json()["error"]["config"])
+    for phrase in ("„priority“: erwartet eine ganze Zahl", "„delete_threshold“: 2 liegt nicht im erlaubten Bereich",
+                   "„spatial_uri“: \"irgendwo\" ist kein Gebiet", "Unbekannte Angabe(n) tippfehler"):
+        assert phrase in error, error
+
+
+def test_job_timeout_is_configured():
+    from ckan.plugins import toolkit
+
+    assert int(toolkit.config.get("ckan.harvest.timeout")) > 0
+
+
+def test_history_is_pruned_to_the_last_jobs(api, served):
+    folder, base = served
+    catalogue = folder / "verlauf.rdf"
+
+    def serve(version: int) -> None:
+        catalogue.write_bytes(rdf_catalogue(
+            rdf_dataset("https://verlauf.example/1", f"Verlauf 1, Fassung {version}"),
+            *(rdf_dataset(f"https://verlauf.example/{i}", f"Verlauf {i}") for i in (2, 3))))
+
+    org = new_org(api, "verlauf")
+    source = new_source(api, org["id"], "verlauf", f"{base}/verlauf.rdf", keep_jobs=2)
+    jobs = []
+    for version in (1, 2, 3, 3):
+        serve(version)
+        jobs.append(harvest(api, source["id"])[source["id"]])
+    assert [counts(job)["unchanged"] for job in jobs] == [0, 2, 2, 3]
+
+    model.Session.remove()
+    left = {job["id"]: model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job["id"]).all()
+            for job in jobs}
+    # The last two jobs are complete; of the older ones only what holds the state of a
+    # record is left: the objects of the current imports of datasets 2 and 3.
+    assert [len(left[job["id"]]) for job in jobs] == [2, 0, 3, 3]
+    assert all(obj.current for obj in left[jobs[0]["id"]])
+    assert len(api("harvest_job_list", source_id=source["id"])) == 3
+
+
+# --- crash safety ---------------------------------------------------------------------------
+
+CRASH_DATASETS = 60
+
+
+def test_killed_fetch_consumer_leaves_no_duplicates(api, served):
+    folder, base = served
+    (folder / "crash.rdf").write_bytes(rdf_catalogue(*(rdf_dataset(f"https://absturz.example/{i}", f"Absturz {i}")
+                                                       for i in range(CRASH_DATASETS))))
+    org = new_org(api, "absturz")
+    source = new_source(api, org["id"], "absturz", f"{base}/crash.rdf")
+    job_id = api("harvest_job_create", source_id=source["id"], run=True)["id"]
+
+    def imported() -> int:
+        model.Session.remove()
+        return model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job_id,
+                                                         HarvestObject.state == "COMPLETE").count()
+
+    wait_until(lambda: imported() >= 15, timeout=120, interval=0.1, what="15 datasets imported")
+    pidfile = conftest.STATE_DIR / "pids" / "fetch-consumer.pid"
+    os.kill(int(pidfile.read_text()), signal.SIGKILL)
+    run_stack("start")
+
+    # The object the consumer died on stays unfinished; the operator ends the job.
+    def only_the_killed_one_left():
+        model.Session.remove()
+        states = [state for (state,) in model.Session.query(HarvestObject.state)
+                  .filter(HarvestObject.harvest_job_id == job_id)]
+        return states.count("WAITING") == 0 and sum(s in ("FETCH", "IMPORT") for s in states) <= 1
+
+    wait_until(only_the_killed_one_left, timeout=120, interval=0.5, what="the rest of the job imported")
+    api("harvest_job_abort", source_id=source["id"])
+    stored_after_crash = len(packages(org["id"]))
+
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job) == {"added": CRASH_DATASETS - stored_after_crash, "updated": 0,
+                           "unchanged": stored_after_crash, "withdrawn": 0, "failed": 0}
+    stored = packages(org["id"])
+    assert len(stored) == CRASH_DATASETS
+    assert {p.state for p in stored} == {"active"}
+    assert len({p.extras["uri"] for p in stored}) == CRASH_DATASETS
+    assert anonymous_count(api, org) == CRASH_DATASETS

@@ -1,0 +1,106 @@
+"""The pure parts of harvesters/base.py: source configuration, defaults, hashing,
+duplicate ranking. No stack needed:
+    .venv/bin/python -m pytest tests/unit/test_harvest_base.py -p no:ckan -p no:ckan_fixtures -q
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from ckanext.thueringen.harvesters.base import (ConfigError, SourceConfig, _Candidate, _winner, duplicate_key,
+                                                modified_time, package_id_for, parse_source_config, record_hash,
+                                                with_defaults)
+
+JENA = "http://dcat-ap.de/def/politicalGeocoding/districtKey/16053"
+
+
+def test_config_defaults_and_normalised_values():
+    assert parse_source_config("") == SourceConfig()
+    config = parse_source_config(json.dumps({
+        "contributor_id": "https://www.dcat-ap.de/def/contributors/openDataHRO",
+        "spatial_uri": "16053", "political_geocoding_level_uri": "municipality",
+        "publisher": {"name": "Stadt Jena", "email": "mailto:info@jena.de", "url": "www.jena.de"},
+        "priority": 10, "max_bytes": 2048, "timeout": 5, "delete_threshold": 0.25,
+    }))
+    assert config.contributor_id == ("http://dcat-ap.de/def/contributors/openDataHRO",)
+    assert config.spatial_uri == JENA
+    assert config.political_geocoding_level_uri == "http://dcat-ap.de/def/politicalGeocoding/Level/municipality"
+    assert config.publisher == {"name": "Stadt Jena", "email": "info@jena.de", "url": "https://www.jena.de"}
+    assert (config.priority, config.delete_threshold, config.keep_jobs) == (10, 0.25, 10)
+    assert config.fetch_limits == {"max_bytes": 2048, "total_timeout": 5, "connect_timeout": 5, "read_timeout": 5}
+
+
+@pytest.mark.parametrize("config, phrase", [
+    ("{", "kein gültiges JSON"),
+    ("[1]", "muss ein JSON-Objekt sein"),
+    ('{"prioritaet": 1}', "Unbekannte Angabe(n) prioritaet"),
+    ('{"priority": 1.5}', "„priority“: erwartet eine ganze Zahl"),
+    ('{"priority": true}', "„priority“: erwartet eine ganze Zahl"),
+    ('{"delete_threshold": 1.5}', "1.5 liegt nicht im erlaubten Bereich (zwischen 0 und 1)"),
+    ('{"max_bytes": 10}', "mindestens 1024"),
+    ('{"spatial_uri": "nirgendwo"}', "„spatial_uri“: \"nirgendwo\" ist kein Gebiet"),
+    ('{"political_geocoding_level_uri": "Dorf"}', "keine Ebene der Liste"),
+    ('{"publisher": {"uri": "https://x.de"}}', "„publisher“: erwartet ein Objekt mit mindestens „name“"),
+    ('{"publisher": {"name": "X", "email": "keine"}}', "„email“ \"keine\" ist ungültig"),
+    ('{"rdf_format": "text/html"}', "erwartet einen dieser Medientypen"),
+])
+def test_config_errors_are_german(config, phrase):
+    with pytest.raises(ConfigError) as caught:
+        parse_source_config(config)
+    assert phrase in str(caught.value)
+
+
+def test_all_problems_are_named_at_once():
+    with pytest.raises(ConfigError) as caught:
+        parse_source_config('{"priority": "hoch", "timeout": 0}')
+    assert "„priority“" in str(caught.value) and "„timeout“" in str(caught.value)
+
+
+def test_defaults_fill_only_what_a_record_lacks():
+    config = SourceConfig(contributor_id=("https://example.org/c",), spatial_uri=JENA,
+                          political_geocoding_level_uri="http://dcat-ap.de/def/politicalGeocoding/Level/district",
+                          publisher={"name": "Stadt Jena"})
+    bare = {"title": "A"}
+    filled = with_defaults(bare, config, "org-1")
+    assert bare == {"title": "A"}, "the record is not changed"
+    assert filled == {"title": "A", "owner_org": "org-1", "contributor_id": ["https://example.org/c"],
+                      "spatial_coverage": [{"uri": JENA}],
+                      "political_geocoding_level_uri": "http://dcat-ap.de/def/politicalGeocoding/Level/district",
+                      "publisher": [{"name": "Stadt Jena"}]}
+    own = {"contributor_id": ["https://example.org/own"], "spatial_coverage": [{"text": "Saaletal"}],
+           "political_geocoding_level_uri": "x", "publisher": [{"name": "Amt"}]}
+    assert with_defaults(own, config, None) == own
+
+
+def test_hash_is_stable_and_sees_every_change():
+    record = {"title": "A", "tags": [{"name": "x"}], "resources": [{"url": "https://a"}]}
+    assert record_hash(record) == record_hash(json.loads(json.dumps(record, sort_keys=True)))
+    assert record_hash(record) != record_hash({**record, "title": "B"})
+    assert record_hash(record) != record_hash({**record, "resources": [{"url": "https://b"}]})
+
+
+def test_package_ids_are_fixed_per_source_and_record():
+    assert package_id_for("s1", "https://a") == package_id_for("s1", "https://a")
+    assert package_id_for("s1", "https://a") != package_id_for("s2", "https://a")
+
+
+def test_duplicate_key_and_modified():
+    assert duplicate_key({"identifier": " id-1 ", "uri": "https://a"}) == "id-1"
+    assert duplicate_key({"uri": "https://a"}) == "https://a"
+    assert duplicate_key({"extras": [{"key": "uri", "value": "https://b"}]}) == "https://b"
+    assert modified_time("2024") == datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert modified_time("31.12.2024") == datetime(2024, 12, 31, tzinfo=timezone.utc)
+    assert modified_time("2024-05-01T12:00:00+02:00") == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+    assert modified_time("kaputt") is None and modified_time(None) is None
+
+
+def test_winner_newest_then_priority_then_public():
+    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    new = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert _winner([_Candidate("a", old, 99, True), _Candidate("b", new, 0, False)]).package_id == "b"
+    assert _winner([_Candidate("a", new, 1, True), _Candidate("b", new, 2, False)]).package_id == "b"
+    assert _winner([_Candidate("a", new, 1, False), _Candidate("b", new, 1, True)]).package_id == "b"
+    assert _winner([_Candidate("b", None, 1, False), _Candidate("a", None, 1, False)]).package_id == "a"
+    assert _winner([_Candidate("a", None, 5, True), _Candidate("b", old, 0, False)]).package_id == "b"
