@@ -668,9 +668,10 @@ class _Import:
         if _extra(obj, IMPORT_HASH):
             return True
         package = model.Package.get(obj.package_id) if obj.package_id else None
-        model.Session.query(HarvestObject).filter(HarvestObject.package_id == obj.package_id,
-                                                  HarvestObject.id != obj.id) \
-            .update({"current": False}, synchronize_session=False)
+        if package is not None:
+            model.Session.query(HarvestObject).filter(HarvestObject.package_id == package.id,
+                                                      HarvestObject.id != obj.id) \
+                .update({"current": False}, synchronize_session=False)
         obj.current = False
         obj.extras.append(HarvestObjectExtra(key=IMPORT_HASH, value=WITHDRAWN))
         model.Session.add(obj)
@@ -701,10 +702,12 @@ def _keep_resource_ids(dataset: dict, existing) -> None:
         for key in ((resource.extras or {}).get("uri"), resource.url):
             if key:
                 by_key.setdefault(key, resource.id)
+    taken: set[str] = set()
     for resource in dataset.get("resources") or []:
         for key in (resource.get("uri"), resource.get("url")):
-            if key and key in by_key:
-                resource["id"] = by_key.pop(key)
+            if key and by_key.get(key) and by_key[key] not in taken:
+                resource["id"] = by_key[key]
+                taken.add(resource["id"])
                 break
 
 
