@@ -6,11 +6,13 @@ import ckan.plugins.toolkit as toolkit
 
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.thueringen import cli, facets, helpers, licenses, validators
+from ckanext.thueringen import cli, facets, harvest_report, helpers, licenses, validators
 
 
 @toolkit.blanket.config_declarations
 class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
+    plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IAuthFunctions)
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IConfigurable)
@@ -19,6 +21,13 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IValidators)
     plugins.implements(plugins.IFacets, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
+
+    # IActions, IAuthFunctions
+    def get_actions(self):
+        return {"thueringen_harvest_report": harvest_report.report_action}
+
+    def get_auth_functions(self):
+        return {"thueringen_harvest_report": harvest_report.report_auth}
 
     # IClick
     def get_commands(self):
@@ -34,7 +43,7 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self):
-        return helpers.get_helpers()
+        return {**helpers.get_helpers(), "thueringen_harvest_report": harvest_report.report_for_page}
 
     # IValidators
     def get_validators(self):

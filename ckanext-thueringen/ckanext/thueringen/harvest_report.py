@@ -1,0 +1,98 @@
+"""Harvest reports per source: status and the last jobs with their counts,
+errors and warnings (German messages), for the action `thueringen_harvest_report`
+and the harvest source page."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as toolkit
+from ckanext.harvest.model import HarvestJob, HarvestSource
+
+from ckanext.thueringen.harvesters.base import job_report
+
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 50
+COUNTS = ("added", "updated", "unchanged", "withdrawn", "failed")
+
+
+def _source(source_id: str) -> HarvestSource:
+    package = model.Package.get(source_id)   # id or name
+    source = HarvestSource.get(package.id) if package and package.type == "harvest" else None
+    if source is None:
+        raise toolkit.ObjectNotFound(toolkit._("Harvest source not found"))
+    return source
+
+
+def _time(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _job(job: HarvestJob) -> dict[str, Any]:
+    return {"id": job.id, "status": job.status, "created": _time(job.created),
+            "started": _time(job.gather_started), "finished": _time(job.finished), **job_report(job.id)}
+
+
+def _limit(value: Any) -> int:
+    try:
+        limit = int(value if value not in (None, "") else DEFAULT_LIMIT)
+    except (TypeError, ValueError):
+        raise toolkit.ValidationError({"limit": [toolkit._("Must be a whole number")]})
+    if not 1 <= limit <= MAX_LIMIT:
+        raise toolkit.ValidationError({"limit": [toolkit._("Must be between 1 and {max}").format(max=MAX_LIMIT)]})
+    return limit
+
+
+def source_report(source_id: str, job_id: str | None = None, limit: Any = None) -> dict[str, Any]:
+    """The source (id, name, title, active, status of the last job, job count) and
+    the last `limit` jobs, newest first; with `job_id` only that job of the source."""
+    source = _source(source_id)
+    jobs = model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id)
+    if job_id:
+        jobs = jobs.filter(HarvestJob.id == job_id).all()
+        if not jobs:
+            raise toolkit.ObjectNotFound(toolkit._("Harvest job not found"))
+    else:
+        jobs = jobs.order_by(HarvestJob.created.desc()).limit(_limit(limit)).all()
+    package = model.Package.get(source.id)
+    job_count = model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id).count()
+    last = (model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id)
+            .order_by(HarvestJob.created.desc()).first())
+    return {"source": {"id": source.id, "name": package.name, "title": source.title, "url": source.url,
+                       "type": source.type, "active": bool(source.active), "job_count": job_count,
+                       "status": last.status if last else None},
+            "jobs": [_job(job) for job in jobs]}
+
+
+def can_see(context: dict, source_id: str) -> bool:
+    """Sysadmins and the editors and admins of the source's organisation, the
+    same users who may see ckanext-harvest's job reports (harvest_job_show)."""
+    try:
+        toolkit.check_access("harvest_source_update", dict(context), {"id": _source(source_id).id})
+        return True
+    except toolkit.NotAuthorized:
+        return False
+
+
+def report_auth(context: dict, data_dict: dict) -> dict[str, Any]:
+    source_id = (data_dict or {}).get("id")
+    if source_id and can_see(context, source_id):
+        return {"success": True}
+    return {"success": False, "msg": toolkit._("Not authorised to see the harvest reports of this source")}
+
+
+def report_action(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Status and the last jobs of a harvest source: `id` (id or name), optional
+    `job_id` (one job) and `limit` (the last N jobs, default 5, at most 50)."""
+    if not data_dict.get("id"):
+        raise toolkit.ValidationError({"id": [toolkit._("Missing value")]})
+    toolkit.check_access("thueringen_harvest_report", context, data_dict)
+    return source_report(data_dict["id"], data_dict.get("job_id"), data_dict.get("limit"))
+
+
+def report_for_page(source_id: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any] | None:
+    """Template helper: the report of the source page, or None for users who may not see it."""
+    try:
+        return toolkit.get_action("thueringen_harvest_report")({}, {"id": source_id, "limit": limit})
+    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
+        return None

@@ -1,0 +1,97 @@
+"""Harvest reports (issue 4, part 3) on the real stack: the action
+`thueringen_harvest_report` over HTTP and the harvest source page.
+
+A served catalogue with one good record and one broken one (an impossible
+date) is harvested once with the `dcat_ap_de` harvester.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import requests
+
+import conftest
+from conftest import ActionApi
+from test_harvest_dcat import harvest, rdf_catalogue, rdf_dataset
+from ckanext.thueringen.static_server import serve_in_thread
+
+GOOD = "https://bericht.example/1"
+BROKEN = "https://bericht.example/2"
+
+
+@pytest.fixture(scope="module")
+def api(stack) -> ActionApi:
+    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
+
+
+@pytest.fixture(scope="module")
+def harvested(api, tmp_path_factory):
+    """The source after one job over the good and the broken record."""
+    folder = tmp_path_factory.mktemp("bericht")
+    (folder / "katalog.rdf").write_bytes(rdf_catalogue(
+        rdf_dataset(GOOD, "Bericht gut"),
+        rdf_dataset(BROKEN, "Bericht kaputt", extra="<dct:issued>31.02.2024</dct:issued>")))
+    server = serve_in_thread(folder)
+    org = api("organization_create", name=f"bericht-{uuid.uuid4().hex[:6]}", title="Bericht")
+    source = api("harvest_source_create", name=f"bericht-{uuid.uuid4().hex[:6]}", title="Bericht",
+                 url=f"http://127.0.0.1:{server.server_address[1]}/katalog.rdf", source_type="dcat_ap_de",
+                 owner_org=org["id"], frequency="MANUAL", config=json.dumps({}))
+    try:
+        job = harvest(api, source["id"], timeout=60)[source["id"]]
+        yield {"source": source, "job": job}
+    finally:
+        api("harvest_source_clear", id=source["id"])
+        server.shutdown()
+        server.server_close()
+
+
+def test_action_gives_counts_and_german_messages(api, harvested):
+    report = api("thueringen_harvest_report", id=harvested["source"]["name"])
+    assert report["source"]["id"] == harvested["source"]["id"]
+    assert report["source"]["status"] == "Finished" and report["source"]["job_count"] == 1
+    (job,) = report["jobs"]
+    assert job["id"] == harvested["job"]["id"] and job["started"] and job["finished"]
+    assert job["counts"] == {"added": 1, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1}
+    (error,) = job["errors"]
+    assert error["guid"] == BROKEN
+    # What (the record and its title), where (the catalogue), why (the field and value), in German.
+    for phrase in (f"Datensatz {BROKEN} („Bericht kaputt“)", harvested["source"]["url"], "wurde nicht übernommen",
+                   "Feld „Veröffentlicht“ (issued): '31.02.2024' ist kein gültiges Datum"):
+        assert phrase in error["message"], error
+    # One job by id, and the limit is checked.
+    one = api("thueringen_harvest_report", id=harvested["source"]["id"], job_id=job["id"])
+    assert [j["id"] for j in one["jobs"]] == [job["id"]]
+    assert api.raw("thueringen_harvest_report", id=harvested["source"]["id"], limit="viele").status_code == 409
+
+
+def test_anonymous_sees_nothing(api, harvested):
+    response = requests.post(f"{api.base_url}/thueringen_harvest_report", json={"id": harvested["source"]["id"]},
+                             timeout=30)
+    assert response.status_code == 403, response.text
+    assert "31.02.2024" not in response.text
+    page = requests.get(f"{api.base_url.rsplit('/api/', 1)[0]}/harvest/admin/{harvested['source']['name']}",
+                        timeout=30, allow_redirects=False)
+    assert "31.02.2024" not in page.text
+
+
+def test_users_outside_the_organisation_see_nothing(api, harvested):
+    name = f"fremd-{uuid.uuid4().hex[:6]}"
+    api("user_create", name=name, email=f"{name}@example.org", password=uuid.uuid4().hex)
+    token = api("api_token_create", user=name, name="bericht")["token"]
+    response = api.raw("thueringen_harvest_report", token=token, id=harvested["source"]["id"])
+    assert response.status_code == 403 and "31.02.2024" not in response.text
+
+
+def test_source_page_shows_the_report_in_german(api, harvested):
+    page = requests.get(f"{api.base_url.rsplit('/api/', 1)[0]}/harvest/admin/{harvested['source']['name']}",
+                        headers={"Authorization": api.token}, timeout=30)
+    assert page.status_code == 200, page.text[:500]
+    html = page.text
+    assert "Harvest-Bericht" in html and "<caption>Letzte Harvest-Läufe, neueste zuerst</caption>" in html
+    for label in ("Hinzugefügt", "Aktualisiert", "Unverändert", "Zurückgezogen", "Fehlgeschlagen"):
+        assert f'<th scope="col">{label}</th>' in html, label
+    assert '<th scope="row">' in html and "<td>Beendet</td>" in html
+    assert "Fehler des letzten Laufs" in html and f"Datensatz {BROKEN} („Bericht kaputt“)" in html
+    assert "ist kein gültiges Datum" in html and "Keine Warnungen." in html
