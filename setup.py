@@ -31,6 +31,7 @@ setup(
         "ckan.plugins": [
             "thueringen = ckanext.thueringen.plugin:ThueringenPlugin",
             "thueringen_dcat = ckanext.thueringen.harvesters.dcat:DCATAPDEHarvester",
+            "thueringen_ckan = ckanext.thueringen.harvesters.ckan:CkanApiHarvester",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",

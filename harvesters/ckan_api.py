@@ -35,10 +35,10 @@ sources of a source CKAN with ckanext-harvest (`dataset_type:harvest`) are left
 out.
 
 How it plugs into the shared harvester behaviour (harvesters/base.py,
-`PortalHarvester`) — the harvester class is not written yet:
+`PortalHarvester`), as harvesters/ckan.py (`CkanApiHarvester`) does it:
 
-    class CkanHarvester(PortalHarvester):
-        def info(self): return {"name": "ckan", "title": "CKAN (Action API)", ...}
+    class CkanApiHarvester(PortalHarvester):
+        def info(self): return {"name": "ckan_api", "title": "CKAN (Action API)", ...}
 
         def gather_pages(self, source_url, settings, workdir):
             client = CkanApiClient(source_url, workdir=workdir, **settings.fetch_limits)
