@@ -124,6 +124,15 @@ def profile_named(name: str) -> Profile:
             database="ckan", solr_core="ckan", web_workers=3,
             solr_heap="1g", durable=True,
         )
+    if name == "bench":
+        # The benchmarks (tests/benchmarks/, `make benchmark`): a test stack on
+        # ports of its own (+1000), without source-ckan, which they do not use.
+        return Profile(
+            "bench", "test",
+            _ports("bench", {"ckan": 6001, "postgres": 6434, "redis": 7381, "solr": 9984, "catalogs": 9901}),
+            database="ckan_test", solr_core="ckan_test", web_workers=2,
+            solr_heap="768m", durable=False,
+        )
     offset = 100 * int(name[4:] or 0)
     return Profile(
         name, "test",
@@ -1032,7 +1041,7 @@ def cmd_ckan(profile: Profile, args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", choices=["run", "test", *(f"test{n}" for n in range(1, 10))],
+    parser.add_argument("--profile", choices=["run", "test", *(f"test{n}" for n in range(1, 10)), "bench"],
                         default="run")
     sub = parser.add_subparsers(dest="command", required=True)
     install = sub.add_parser("install", help="system packages, virtualenv, Solr runner")
@@ -1054,7 +1063,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check-tools", help="name the Debian packages that are missing")
     ckan = sub.add_parser("ckan", help="run a ckan command against the profile's instance")
     ckan.add_argument("ckan_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    # pytest options before the first path (`make test PYTEST_ARGS="-x tests/unit"`) are not
+    # argparse's: REMAINDER does not take an option as its first word.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "test":
+        parser.error("unrecognized arguments: " + " ".join(unknown))
+    if unknown:
+        args.pytest_args = unknown + args.pytest_args
     profile = profile_named(args.profile)
     handlers = {"install": cmd_install, "start": cmd_start, "stop": cmd_stop, "status": cmd_status,
                 "check-ports": cmd_check_ports, "check-tools": cmd_check_tools, "ckan": cmd_ckan,
