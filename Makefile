@@ -9,7 +9,7 @@ STACK  := $(PYTHON) scripts/stack.py
 # A second test stack beside the first: make test TEST_PROFILE=test2 (ports +200)
 TEST_PROFILE ?= test
 
-.PHONY: run start stop status logs test test-keep reset help
+.PHONY: run start stop status logs test test-keep reset benchmark help
 
 run:  ## install what is missing, start every service, set up the portal and its demo content
 	$(STACK) --profile run up
@@ -31,6 +31,13 @@ test:  ## the whole suite on fresh, isolated services (other ports, database, So
 
 test-keep:  ## like `make test`, but leave the test services running for debugging
 	$(STACK) --profile $(TEST_PROFILE) test --keep $(PYTEST_ARGS)
+
+# A benchmark of tests/benchmarks/ (docs/benchmarks.md), e.g.
+#   make benchmark BENCH=harvest BENCH_ARGS="--size 10000 --memory-sizes 10000,50000"
+BENCH ?= harvest
+BENCH_ARGS ?=
+benchmark:  ## run tests/benchmarks/$(BENCH)_benchmark.py $(BENCH_ARGS) (harvest: on its own stack, profile bench)
+	.venv/bin/python tests/benchmarks/$(BENCH)_benchmark.py $(BENCH_ARGS)
 
 reset:  ## stop `make run` and delete all its data (database, index, logs, secrets)
 	$(STACK) --profile run stop

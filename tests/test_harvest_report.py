@@ -7,6 +7,7 @@ date) is harvested once with the `dcat_ap_de` harvester.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -47,6 +48,10 @@ def harvested(api, tmp_path_factory):
         server.server_close()
 
 
+def _site(api: ActionApi) -> str:
+    return api.base_url.rsplit("/api/", 1)[0]
+
+
 def test_action_gives_counts_and_german_messages(api, harvested):
     report = api("thueringen_harvest_report", id=harvested["source"]["name"])
     assert report["source"]["id"] == harvested["source"]["id"]
@@ -66,26 +71,47 @@ def test_action_gives_counts_and_german_messages(api, harvested):
     assert api.raw("thueringen_harvest_report", id=harvested["source"]["id"], limit="viele").status_code == 409
 
 
-def test_anonymous_sees_nothing(api, harvested):
+def test_anonymous_users_get_the_public_report(api, harvested):
     response = requests.post(f"{api.base_url}/thueringen_harvest_report", json={"id": harvested["source"]["id"]},
                              timeout=30)
-    assert response.status_code == 403, response.text
-    assert "31.02.2024" not in response.text
-    page = requests.get(f"{api.base_url.rsplit('/api/', 1)[0]}/harvest/admin/{harvested['source']['name']}",
-                        timeout=30, allow_redirects=False)
-    assert "31.02.2024" not in page.text
+    assert response.status_code == 200, response.text
+    (job,) = response.json()["result"]["jobs"]
+    assert job["counts"] == {"added": 1, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1}
+    assert "'31.02.2024' ist kein gültiges Datum" in job["errors"][0]["message"]
 
 
-def test_users_outside_the_organisation_see_nothing(api, harvested):
+def test_anonymous_get_of_the_public_source_page_shows_the_counts(api, harvested):
+    page = requests.get(f"{_site(api)}/harvest/{harvested['source']['name']}", timeout=30)
+    assert page.status_code == 200, page.text[:500]
+    html = page.text
+    assert "Harvest-Bericht" in html and "<caption>Letzte Harvest-Läufe, neueste zuerst</caption>" in html
+    (row,) = re.findall(r'<tr>\s*<th scope="row">.*?</tr>', html, re.S)
+    # finished, status, then added, updated, unchanged, withdrawn, failed
+    assert re.findall(r"<td>(.*?)</td>", row)[1:] == ["Beendet", "1", "0", "0", "0", "1"]
+    assert f"Datensatz {BROKEN} („Bericht kaputt“)" in html and "ist kein gültiges Datum" in html
+
+
+def test_a_private_source_report_is_hidden_from_anonymous_and_outsiders(api, harvested):
+    org_id = harvested["source"]["owner_org"]
+    private = api("harvest_source_create", name=f"geheim-{uuid.uuid4().hex[:6]}", title="Geheim",
+                  url="http://127.0.0.1:9/geheim.rdf", source_type="dcat_ap_de", owner_org=org_id,
+                  frequency="MANUAL", private=True, config=json.dumps({}))
     name = f"fremd-{uuid.uuid4().hex[:6]}"
     api("user_create", name=name, email=f"{name}@example.org", password=uuid.uuid4().hex)
     token = api("api_token_create", user=name, name="bericht")["token"]
-    response = api.raw("thueringen_harvest_report", token=token, id=harvested["source"]["id"])
-    assert response.status_code == 403 and "31.02.2024" not in response.text
+    try:
+        for user_token in (None, token):
+            response = requests.post(f"{api.base_url}/thueringen_harvest_report", json={"id": private["id"]},
+                                     headers={"Authorization": user_token} if user_token else {}, timeout=30)
+            assert response.status_code == 403, response.text
+            assert "Geheim" not in response.text
+        assert api("thueringen_harvest_report", id=private["id"])["source"]["status"] is None
+    finally:
+        api("harvest_source_delete", id=private["id"], clear=True)
 
 
 def test_source_page_shows_the_report_in_german(api, harvested):
-    page = requests.get(f"{api.base_url.rsplit('/api/', 1)[0]}/harvest/admin/{harvested['source']['name']}",
+    page = requests.get(f"{_site(api)}/harvest/admin/{harvested['source']['name']}",
                         headers={"Authorization": api.token}, timeout=30)
     assert page.status_code == 200, page.text[:500]
     html = page.text

@@ -1,6 +1,11 @@
 """Harvest reports per source: status and the last jobs with their counts,
 errors and warnings (German messages), for the action `thueringen_harvest_report`
-and the harvest source page."""
+and the harvest source pages (public page and admin page).
+
+The report is public for everyone who may see the source: it describes public
+metadata (the records a public source offers and why some were not taken), and
+the transparency rules want status, last runs and errors of every source on
+view. Private or deleted sources stay hidden from those who may not see them."""
 from __future__ import annotations
 
 from typing import Any
@@ -65,15 +70,17 @@ def source_report(source_id: str, job_id: str | None = None, limit: Any = None) 
 
 
 def can_see(context: dict, source_id: str) -> bool:
-    """Sysadmins and the editors and admins of the source's organisation, the
-    same users who may see ckanext-harvest's job reports (harvest_job_show)."""
+    """Everyone who may see the source itself (ckanext-harvest's
+    harvest_source_show, i.e. package_show of the source): anonymous users for
+    a public source; for a private or deleted one its organisation and sysadmins."""
     try:
-        toolkit.check_access("harvest_source_update", dict(context), {"id": _source(source_id).id})
+        toolkit.check_access("harvest_source_show", dict(context), {"id": _source(source_id).id})
         return True
     except toolkit.NotAuthorized:
         return False
 
 
+@toolkit.auth_allow_anonymous_access
 def report_auth(context: dict, data_dict: dict) -> dict[str, Any]:
     source_id = (data_dict or {}).get("id")
     if source_id and can_see(context, source_id):
