@@ -25,7 +25,7 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
-from ckanext.thueringen import normalize
+from ckanext.thueringen import normalize, publication_rdf
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         self._parse_german_additions(dataset_dict, dataset_ref)
         self._parse_deprecated(dataset_dict, dataset_ref)
         self._parse_licences(dataset_dict, dataset_ref)
-        result = normalize.normalize_dataset(dataset_dict)
+        # A transparency document (dct:type or dct:subject names a document type) becomes a publication.
+        classified = publication_rdf.read(self.g, dataset_ref, dataset_dict)
+        result = normalize.normalize_dataset(classified)
         self.unmapped[str(dataset_ref)] = result.unmapped
         dataset_dict.clear()
         dataset_dict.update(result.value)
@@ -241,6 +243,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 if fallback and normalize.uri(str(fallback)):
                     g.add((distribution, DCAT.accessURL, URIRef(str(fallback))))
 
+        publication_rdf.write(g, dataset_ref, dataset_dict)
         self._drop_values_that_are_not_iris(dataset_ref)
         self._geometries_as_nodes(dataset_ref)
 
