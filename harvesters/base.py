@@ -81,6 +81,8 @@ WITHDRAWN = "withdrawn"
 GATHERING = "GATHERING"   # the state of an object until its gather has ended
 PACKAGE_NAMESPACE = uuid.UUID("6f1d3c1e-4b1a-4d0c-9a53-7468fc72696e")
 OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+# dataset types the portal's harvesters store (open data; transparency publications)
+HARVESTED_TYPES = ("dataset", "publication")
 
 
 # --- the source's configuration -------------------------------------------------
@@ -100,7 +102,8 @@ class SourceConfig:
     delete_threshold: vanished records are withdrawn only when the source still
         gives at least this share of the records it had;
     max_pages: the most pages one gather reads; keep_jobs: jobs kept per source;
-    rdf_format: the media type to read pages as, whatever the server says.
+    rdf_format: the media type to read pages as, whatever the server says;
+    options: the checked values of a harvester's own keys (`PortalHarvester.config_options`).
     """
 
     contributor_id: tuple[str, ...] = ()
@@ -114,6 +117,7 @@ class SourceConfig:
     max_pages: int = 500
     keep_jobs: int = 10
     rdf_format: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def fetch_limits(self) -> dict[str, float]:
@@ -127,10 +131,19 @@ _PUBLISHER_FIELDS = {"name": None, "uri": normalize.uri, "url": normalize.uri,
                      "email": normalize.email_address, "type": normalize.publisher_type}
 
 
-def parse_source_config(text: str | None) -> SourceConfig:
-    """The SourceConfig of a config JSON text; raises ConfigError with every problem found."""
+_COMMON_KEYS = tuple(name for name in SourceConfig.__dataclass_fields__ if name != "options")
+
+
+def parse_source_config(text: str | None, options: dict[str, Any] | None = None, *,
+                        ignore_unknown: bool = False) -> SourceConfig:
+    """The SourceConfig of a config JSON text; raises ConfigError with every problem found.
+
+    options: a harvester's own keys, name -> check (a function that returns the
+    value to use or raises ConfigError); ignore_unknown: skip keys that are
+    neither common nor in `options` (to read the priority of any source)."""
+    options = options or {}
     if not text or not text.strip():
-        return SourceConfig()
+        return SourceConfig(options=_option_defaults(options))
     try:
         raw = json.loads(text)
     except ValueError as exc:
@@ -139,19 +152,26 @@ def parse_source_config(text: str | None) -> SourceConfig:
         raise ConfigError("Die Konfiguration muss ein JSON-Objekt sein, z. B. {\"priority\": 10}.")
     problems: list[str] = []
     values: dict[str, Any] = {}
-    unknown = sorted(set(raw) - set(SourceConfig.__dataclass_fields__))
-    if unknown:
+    own: dict[str, Any] = _option_defaults(options)
+    unknown = sorted(set(raw) - set(_COMMON_KEYS) - set(options))
+    if unknown and not ignore_unknown:
         problems.append(f"Unbekannte Angabe(n) {', '.join(unknown)}; erlaubt sind "
-                        f"{', '.join(SourceConfig.__dataclass_fields__)}.")
+                        f"{', '.join([*_COMMON_KEYS, *options])}.")
     for name, value in raw.items():
-        if name in SourceConfig.__dataclass_fields__ and value is not None:
+        check = _CHECKS.get(name) if name in _COMMON_KEYS else options.get(name)
+        if check is not None and value is not None:
             try:
-                values[name] = _CHECKS[name](value)
+                (values if name in _COMMON_KEYS else own)[name] = check(value)
             except ConfigError as exc:
                 problems.append(f"„{name}“: {exc}")
     if problems:
         raise ConfigError(" ".join(problems))
-    return SourceConfig(**values)
+    return SourceConfig(**values, options=own)
+
+
+def _option_defaults(options: dict[str, Any]) -> dict[str, Any]:
+    """A harvester's own keys with their defaults: a check may carry `default`."""
+    return {name: getattr(check, "default", None) for name, check in options.items()}
 
 
 def _number(kind: type, low: float, high: float | None = None, what: str = ""):
@@ -310,7 +330,11 @@ def unmapped_warning(item: Unmapped) -> str:
 
 class PortalHarvester(HarvesterBase):
     """Base of the portal's harvesters (see the module's doc). A subclass gives
-    `info()` and `gather_pages()`."""
+    `info()` and `gather_pages()`, and `config_options` for keys of its own."""
+
+    # config keys of this harvester besides the common ones: name -> check
+    # (returns the value or raises ConfigError; an attribute `default` is the default)
+    config_options: dict[str, Any] = {}
 
     def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[list[Record]]:
         """The source's records, one list per page. Raises GatherFailure (or
@@ -326,7 +350,7 @@ class PortalHarvester(HarvesterBase):
     # IHarvester
 
     def validate_config(self, config: str | None) -> str | None:
-        parse_source_config(config)
+        parse_source_config(config, self.config_options)
         return config
 
     def get_original_url(self, harvest_object_id: str) -> str | None:
@@ -410,7 +434,7 @@ class _Gather:
 
     def run(self) -> None:
         try:
-            settings = parse_source_config(self.source.config)
+            settings = parse_source_config(self.source.config, self.harvester.config_options)
         except ConfigError as exc:
             self.fail(f"Die Konfiguration der Quelle {self.where} ist ungültig: {exc}")
             return
@@ -555,6 +579,14 @@ _STORED = ("SELECT guid, package_id FROM ("
            + ") last_imports WHERE value <> :withdrawn")
 
 
+def stored_guids(source_id: str) -> set[str]:
+    """The records of a source whose last import stored them (not withdrawn):
+    for harvesters whose sources list only part of what they have (feeds)."""
+    rows = model.Session.execute(sa.text(_STORED), {"import_key": IMPORT_HASH, "source_id": source_id,
+                                                    "job_id": "", "withdrawn": WITHDRAWN})
+    return {guid for guid, _package_id in rows}
+
+
 def _last_imports(source_id: str, guids: list[str]) -> dict[str, tuple[str, str]]:
     """guid -> (hash of its last import, dataset id), for the records of a page."""
     if not guids:
@@ -641,6 +673,10 @@ class _Import:
         if existing is not None:
             dataset["name"] = existing.name
             _keep_resource_ids(dataset, existing)
+            # package_update keeps a dataset's type; a record that became (or stopped being)
+            # a publication changes it here, undone with the rest if validation fails.
+            if (dataset.get("type") or "dataset") in HARVESTED_TYPES:
+                existing.type = dataset.get("type") or "dataset"
         else:
             dataset["name"] = self.harvester._gen_new_name(dataset.get("title") or obj.guid)
         model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id,
@@ -688,8 +724,9 @@ class _Import:
 
 
 def _settings_or_default(source: HarvestSource) -> SourceConfig:
+    """The common settings of any source (its priority, say), whatever harvester it has."""
     try:
-        return parse_source_config(source.config)
+        return parse_source_config(source.config, ignore_unknown=True)
     except ConfigError:
         return SourceConfig()
 
@@ -723,7 +760,7 @@ def _rivals(key: str, package_id: str) -> list[_Candidate]:
         return []
     Package = model.Package
     packages = model.Session.query(Package).filter(
-        Package.type == "dataset", Package.id != package_id,
+        Package.type.in_(HARVESTED_TYPES), Package.id != package_id,
         sa.or_(Package.extras["identifier"].astext == key, Package.extras["uri"].astext == key)).all()
     packages = [p for p in packages if duplicate_key(p.extras or {}) == key]
     if not packages:
@@ -820,11 +857,11 @@ _MESSAGES_DE = {
 }
 
 
-def _labels() -> tuple[dict[str, str], dict[str, str]]:
-    """German labels of the dataset and resource fields of the scheming schema."""
+def _labels(dataset_type: str = "dataset") -> tuple[dict[str, str], dict[str, str]]:
+    """German labels of the dataset and resource fields of the type's scheming schema."""
     from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-    schema = scheming_get_dataset_schema("dataset") or {}
+    schema = scheming_get_dataset_schema(dataset_type) or scheming_get_dataset_schema("dataset") or {}
 
     def label(item) -> str:
         text = item.get("label", item["field_name"])
@@ -862,7 +899,7 @@ def describe_validation_error(guid: str, page: str, error_dict: dict, dataset: d
                               unmapped: list[Unmapped]) -> str:
     """One German message for a failed package_create/_update: what (the record),
     where (its URI and the source page) and why (each field with its value)."""
-    dataset_labels, resource_labels = _labels()
+    dataset_labels, resource_labels = _labels(dataset.get("type") or "dataset")
     explained = {item.field: item.message for item in unmapped}
     reasons = []
     for key, errors in error_dict.items():

@@ -23,6 +23,7 @@ What `check_safe` refuses:
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import re
@@ -98,7 +99,7 @@ def detect_format(path: str | os.PathLike, content_type: str | None, url: str | 
 def check_safe(path: str | os.PathLike, rdf_format: str, *, url: str | None = None) -> None:
     """Raise UnsafeDocument for a document no RDF parser may see (see the module's doc)."""
     where = display_url(url) if url else str(path)
-    _check_xml_prolog(Path(path), where)
+    check_xml_prolog(Path(path), where)
     if rdf_format == "json-ld":
         _check_jsonld_contexts(Path(path), where)
 
@@ -171,13 +172,15 @@ class _EndOfProlog(Exception):
 _PROLOG_ENCODINGS = (None, "utf-8", "iso-8859-1")
 
 
-def _check_xml_prolog(path: Path, where: str) -> None:
+def check_xml_prolog(document: Path | bytes, where: str) -> None:
+    """Raise UnsafeDocument for XML (a file, or bytes) whose DOCTYPE declares entities
+    or names a DTD; other XML parsers of the portal (feeds) rely on it too."""
     for encoding in _PROLOG_ENCODINGS:
-        _scan_prolog(path, where, encoding)
+        _scan_prolog(document, where, encoding)
 
 
-def _scan_prolog(path: Path, where: str, encoding: str | None) -> None:
-    """Feed the file to expat up to the first element; refuse a DOCTYPE with an
+def _scan_prolog(document: Path | bytes, where: str, encoding: str | None) -> None:
+    """Feed the document to expat up to the first element; refuse a DOCTYPE with an
     internal subset (where entities are declared) or with an external DTD."""
     parser = xml.parsers.expat.ParserCreate(encoding, " ")
     subset = False
@@ -208,7 +211,7 @@ def _scan_prolog(path: Path, where: str, encoding: str | None) -> None:
     parser.EndDoctypeDeclHandler = end_doctype
     parser.StartElementHandler = first_element
     try:
-        with path.open("rb") as handle:
+        with (io.BytesIO(document) if isinstance(document, bytes) else document.open("rb")) as handle:
             while chunk := handle.read(CHUNK_SIZE):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)

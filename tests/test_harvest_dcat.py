@@ -62,9 +62,10 @@ def clear_sources(api):
     CREATED_SOURCES.clear()
 
 
-def new_source(api, org_id: str, name: str, url: str, **config) -> dict:
+def new_source(api, org_id: str, name: str, url: str, source_type: str = "dcat_ap_de", **config) -> dict:
+    """A harvest source, purged by `clear_sources` when the module's tests are done."""
     source = api("harvest_source_create", name=f"{name}-{uuid.uuid4().hex[:6]}", title=name, url=url,
-                 source_type="dcat_ap_de", owner_org=org_id, frequency="MANUAL", config=json.dumps(config))
+                 source_type=source_type, owner_org=org_id, frequency="MANUAL", config=json.dumps(config))
     CREATED_SOURCES.append(source["id"])
     return source
 

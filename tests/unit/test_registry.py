@@ -98,7 +98,7 @@ def test_the_real_registry_has_the_land_its_17_landkreise_and_5_kreisfreie_staed
 def test_the_real_registrys_demo_entries_are_served_locally():
     loaded = registry.load(REAL_FILE)
     demo = [a for a in loaded if a.demo]
-    assert {a.name for a in demo} == {"demo-bremen", "demo-rostock"}
+    assert {a.name for a in demo} == {"demo-bremen", "demo-rostock", "demo-schwarzaburg"}
     for source in (s for a in demo for s in a.sources):
         assert source.url.startswith("{demo_catalogs_url}/")
         file = source.url.removeprefix("{demo_catalogs_url}/")
@@ -108,8 +108,12 @@ def test_the_real_registrys_demo_entries_are_served_locally():
 
 def test_the_real_registrys_source_configs_suit_the_portals_harvester():
     base = pytest.importorskip("ckanext.thueringen.harvesters.base")
+    harvesters = {"dcat_ap_de": ("dcat", "DCATAPDEHarvester"), "ckan_api": ("ckan", "CkanApiHarvester"),
+                  "feed": ("feed", "FeedHarvester"), "fragdenstaat": ("fragdenstaat", "FragDenStaatHarvester")}
+    own_keys = {name: getattr(pytest.importorskip(f"ckanext.thueringen.harvesters.{module}"), plugin).config_options
+                for name, (module, plugin) in harvesters.items()}
     for source in registry.load(REAL_FILE).sources():
-        settings = base.parse_source_config(json.dumps(source.harvest_config()))
+        settings = base.parse_source_config(json.dumps(source.harvest_config()), own_keys.get(source.type))
         assert settings.spatial_uri == source.spatial_uri, source.name
 
 
@@ -275,7 +279,7 @@ def test_a_child_outside_its_parents_area_or_above_its_level_is_refused():
 
 @pytest.mark.parametrize(("change", "expected"), [
     ({"type": "dcat"}, "authorities[1] (stadt-jena) sources[0] (jena-dcat), type: unbekannter Harvester 'dcat' "
-                       "(erlaubt: dcat_ap_de, dcat_rdf, ckan_api) / unknown harvester type 'dcat'"),
+                       "(erlaubt: dcat_ap_de, dcat_rdf, ckan_api, feed, fragdenstaat) / unknown harvester type 'dcat'"),
     ({"schedule": "HOURLY"}, "schedule: unbekannter Zeitplan 'HOURLY' (erlaubt: MANUAL, MONTHLY, WEEKLY, "
                              "BIWEEKLY, DAILY, ALWAYS) / unknown schedule 'HOURLY'"),
     ({"schedule": "daily"}, "schedule: unbekannter Zeitplan 'daily'"),

@@ -29,6 +29,8 @@ HARVESTERS = {
     "dcat_ap_de": "the portal's DCAT-AP.de harvester",
     "dcat_rdf": "ckanext-dcat's DCAT RDF harvester",
     "ckan_api": "the portal's CKAN API harvester",
+    "feed": "the portal's feed harvester (Atom, RSS) for publications",
+    "fragdenstaat": "the portal's FragDenStaat harvester for answered information requests",
 }
 # ckanext-harvest's frequencies (ckanext.harvest.model.UPDATE_FREQUENCIES).
 SCHEDULES = ("MANUAL", "MONTHLY", "WEEKLY", "BIWEEKLY", "DAILY", "ALWAYS")
