@@ -756,14 +756,16 @@ class SourceWeb(Web):
 
 
 class CatalogServer(Service):
-    """Serves the demo catalogues in config/demo/catalogs to the harvesters."""
+    """Serves the demo catalogues in config/demo/catalogs to the harvesters, and
+    the documents of the demo feeds, which it writes into var/<profile>/demo-documents."""
 
     name = "catalogs"
     port_key = "catalogs"
 
     def command(self) -> list[str]:
         return [str(VENV / "bin" / "python"), "-m", "ckanext.thueringen.static_server",
-                "--port", str(self.port), str(ROOT / "config" / "demo" / "catalogs")]
+                "--port", str(self.port), "--demo-documents", str(self.profile.state / "demo-documents"),
+                str(ROOT / "config" / "demo" / "catalogs")]
 
     def healthy(self) -> bool:
         return self.pid() is not None and http_ok(f"http://127.0.0.1:{self.port}/")
@@ -779,6 +781,10 @@ def services(profile: Profile) -> list[Service]:
         CkanCommand(profile, "gather-consumer", ["thueringen", "harvest-consumer", "gather"]),
         CkanCommand(profile, "fetch-consumer", ["thueringen", "harvest-consumer", "fetch"]),
         CkanCommand(profile, "scheduler", ["thueringen", "harvest-scheduler"]),
+        # CKAN's jobs worker on the full-text queue, without a fork per job
+        # (plugin thueringen_fulltext, docs/fulltext.md); its RQ scheduler runs
+        # the delayed retries.
+        CkanCommand(profile, "fulltext-worker", ["thueringen", "fulltext", "worker"]),
     ]
     if profile.has_source_ckan:
         stack.append(SourceWeb(profile))

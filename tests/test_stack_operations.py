@@ -11,7 +11,8 @@ from conftest import run_stack
 def test_status_lists_every_service_running():
     result = run_stack("status", check=False)
     assert result.returncode == 0, result.stdout
-    for service in ("postgres", "redis", "solr", "ckan", "gather-consumer", "fetch-consumer", "scheduler"):
+    for service in ("postgres", "redis", "solr", "ckan", "gather-consumer", "fetch-consumer", "scheduler",
+                    "fulltext-worker"):
         assert any(line.split()[0] == service and "running" in line
                    for line in result.stdout.splitlines()[1:]), result.stdout
 

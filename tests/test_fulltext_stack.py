@@ -1,0 +1,244 @@
+"""Full text of documents on the real stack: the dataset's resources point at
+a local HTTP server in this test; CKAN (gunicorn) queues the jobs on Redis,
+the stack's `fulltext-worker` (`ckan jobs worker fulltext`) fetches, extracts
+and stores the text in its own table and re-indexes the dataset in Solr."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+import fulltext_documents as documents
+from ckanext.thueringen.pdf_writer import write_pdf
+from conftest import run_stack, wait_until
+
+JOB_TIMEOUT = 180
+
+
+class DocumentServer:
+    """Serves documents from a dict that the test may change; counts requests."""
+
+    def __init__(self):
+        self.documents: dict[str, tuple[bytes, str]] = {}
+        self.requests: dict[str, int] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                server.requests[self.path] = server.requests.get(self.path, 0) + 1
+                if self.path not in server.documents:
+                    self.send_error(404)
+                    return
+                body, content_type = server.documents[self.path]
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def put(self, path: str, body: bytes, content_type: str) -> str:
+        self.documents[path] = (body, content_type)
+        return self.base + path
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def document_server():
+    server = DocumentServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def organization(sysadmin_api):
+    suffix = uuid.uuid4().hex[:8]
+    return sysadmin_api("organization_create", name=f"volltext-{suffix}", title=f"Volltextamt {suffix}")
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _statuses(api, dataset_id: str) -> dict[str, dict]:
+    return {status["resource_id"]: status
+            for status in api("thueringen_fulltext_status", id=dataset_id)["resources"]}
+
+
+def _settled(api, dataset_id: str, final: bool = True):
+    """All documents out of pending (retries included when `final`), else None."""
+    statuses = _statuses(api, dataset_id)
+    if any(status["status"] == "pending" for status in statuses.values()):
+        return None
+    return statuses
+
+
+def _search(api, q: str) -> list[str]:
+    return [result["id"] for result in api("package_search", q=q, rows=10)["results"]]
+
+
+def test_documents_are_extracted_stored_outside_package_show_and_searchable(
+        sysadmin_api, anonymous_api, document_server, organization, stack):
+    word = f"pdfwort{uuid.uuid4().hex[:8]}"
+    docx_word = f"docxwort{uuid.uuid4().hex[:8]}"
+    html_word = f"htmlwort{uuid.uuid4().hex[:8]}"
+    text_word = f"textwort{uuid.uuid4().hex[:8]}"
+    pdf = write_pdf([f"Haushaltsplan der Stadt Jena – {word}", "Zweite Seite: Verpflichtungs-\nermächtigungen"])
+    resources = [
+        # served under a misleading name and type: the content decides
+        {"name": "Haushaltsplan", "url": document_server.put("/haushalt.txt", pdf, "text/plain")},
+        {"name": "Vertrag", "url": document_server.put("/vertrag", documents.docx([f"Vertrag {docx_word}"]),
+                                                       "application/octet-stream")},
+        {"name": "Bekanntmachung", "url": document_server.put(
+            "/bekanntmachung.html", documents.html("Bekanntmachung", [f"Größe {html_word}"]), "text/html")},
+        {"name": "Notiz", "url": document_server.put("/notiz.txt", f"Grüße {text_word}".encode("cp1252"),
+                                                     "text/plain")},
+        {"name": "Verschlüsselt", "url": document_server.put("/geheim.pdf", documents.encrypted_pdf(),
+                                                             "application/pdf")},
+        {"name": "Bombe", "url": document_server.put("/bombe.pdf", documents.flate_bomb_pdf(200),
+                                                     "application/pdf")},
+        {"name": "Unerreichbar", "url": f"http://127.0.0.1:{_closed_port()}/weg.pdf"},
+        # a data file, not a document: neither fetched nor extracted
+        {"name": "Daten", "url": document_server.put("/daten.csv", b"a;b\n1;2\n", "text/csv"), "format": "CSV"},
+    ]
+    dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Volltexttest",
+                           owner_org=organization["id"], license_id="cc-by", notes="Dokumente zum Test.", resources=resources)
+    ids = {resource["name"]: resource["id"] for resource in dataset["resources"]}
+
+    statuses = wait_until(lambda: _settled(anonymous_api, dataset["id"]), timeout=JOB_TIMEOUT, interval=2,
+                          what="all documents extracted or failed")
+    by_name = {name: statuses[resource_id] for name, resource_id in ids.items()}
+
+    pdf_status = by_name["Haushaltsplan"]
+    assert (pdf_status["status"], pdf_status["pages"], pdf_status["mime_type"]) == ("done", 2, "application/pdf")
+    assert len(pdf_status["content_hash"]) == 64
+    for name in ("Vertrag", "Bekanntmachung", "Notiz"):
+        assert by_name[name]["status"] == "done", by_name[name]
+    assert by_name["Vertrag"]["mime_type"].endswith("wordprocessingml.document")
+    assert by_name["Verschlüsselt"]["status"] == "failed"
+    assert "verschlüsselt" in by_name["Verschlüsselt"]["reason"]
+    assert by_name["Bombe"]["status"] == "failed"
+    assert "Dekompressionsbombe" in by_name["Bombe"]["reason"]
+    unreachable = by_name["Unerreichbar"]
+    assert unreachable["status"] == "failed" and unreachable["attempts"] == 3
+    assert "nach 3 Versuchen" in unreachable["reason"] and "lehnt die Verbindung ab" in unreachable["reason"]
+
+    data_file = by_name["Daten"]
+    assert (data_file["document"], data_file["status"]) == (False, "failed")
+    assert "kein Textdokument (Format CSV)" in data_file["reason"]
+    assert "/daten.csv" not in document_server.requests
+
+    # Solr finds the dataset by words that are only in the documents ...
+    for only_in_document in (word, docx_word, html_word, text_word, "Verpflichtungsermächtigungen"):
+        assert dataset["id"] in _search(anonymous_api, only_in_document), only_in_document
+    # ... while package_show (and the API in general) stays without the text
+    shown = json.dumps(anonymous_api("package_show", id=dataset["id"]), ensure_ascii=False)
+    for only_in_document in (word, docx_word, html_word, text_word):
+        assert only_in_document not in shown
+    assert "fulltext" not in shown
+    single = anonymous_api("thueringen_fulltext_status", id=ids["Haushaltsplan"])
+    assert single["status"] == "done" and "text" not in single
+
+    # the resource page says so in German (the default locale)
+    page = requests.get(f"{stack['web_url']}/dataset/{dataset['name']}/resource/{ids['Haushaltsplan']}",
+                        timeout=30).text
+    assert "Volltext: erfasst (2 Seiten)" in page
+    page = requests.get(f"{stack['web_url']}/dataset/{dataset['name']}", timeout=30).text
+    assert "Volltext: fehlgeschlagen – Das PDF ist verschlüsselt" in page
+
+    # the hostile documents did not take the worker down
+    assert "fulltext-worker" in run_stack("status", check=False).stdout
+    assert "fulltext-worker  -                running" in run_stack("status", check=False).stdout
+
+
+def test_changed_content_is_extracted_again_and_unchanged_content_is_not(
+        sysadmin_api, anonymous_api, document_server, organization):
+    old_word, new_word = f"altwort{uuid.uuid4().hex[:8]}", f"neuwort{uuid.uuid4().hex[:8]}"
+    url = document_server.put("/bericht.pdf", write_pdf([f"Bericht {old_word}"]), "application/pdf")
+    dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Änderungstest",
+                           owner_org=organization["id"], license_id="cc-by", notes="Dokumente zum Test.",
+                           resources=[{"name": "Bericht", "url": url}])
+    resource_id = dataset["resources"][0]["id"]
+
+    def status():
+        return anonymous_api("thueringen_fulltext_status", id=resource_id)
+
+    first = wait_until(lambda: status() if status()["status"] == "done" else None, timeout=JOB_TIMEOUT,
+                       interval=1, what="first extraction")
+    assert dataset["id"] in _search(anonymous_api, old_word)
+
+    # an update of the dataset with the same document: fetched, compared, not extracted again
+    fetched_before = document_server.requests["/bericht.pdf"]
+    sysadmin_api("package_patch", id=dataset["id"], notes="Beschreibung geändert")
+    unchanged = wait_until(lambda: status() if status()["updated_at"] != first["updated_at"] else None,
+                           timeout=JOB_TIMEOUT, interval=1, what="the unchanged document checked")
+    assert document_server.requests["/bericht.pdf"] == fetched_before + 1
+    assert unchanged["status"] == "done"
+    assert unchanged["content_hash"] == first["content_hash"]
+    assert unchanged["extracted_at"] == first["extracted_at"]
+
+    # new bytes under the same address: extracted again, the index follows
+    document_server.put("/bericht.pdf", write_pdf([f"Neuer Bericht {new_word}", "Seite zwei"]), "application/pdf")
+    sysadmin_api("package_patch", id=dataset["id"], notes="Dokument ersetzt")
+    changed = wait_until(lambda: status() if status()["content_hash"] != first["content_hash"] else None,
+                         timeout=JOB_TIMEOUT, interval=1, what="the changed document extracted")
+    assert changed["status"] == "done" and changed["pages"] == 2
+    assert changed["extracted_at"] != first["extracted_at"]
+    wait_until(lambda: dataset["id"] in _search(anonymous_api, new_word), timeout=30, what="new text indexed")
+    assert dataset["id"] not in _search(anonymous_api, old_word)
+
+
+def test_status_of_a_private_dataset_is_not_public(sysadmin_api, anonymous_api, organization, document_server):
+    dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Intern",
+                           owner_org=organization["id"], license_id="cc-by", notes="Dokumente zum Test.", private=True,
+                           resources=[{"name": "Intern", "url": document_server.put(
+                               "/intern.txt", b"intern", "text/plain")}])
+    assert anonymous_api.raw("thueringen_fulltext_status", id=dataset["id"]).status_code == 403
+    assert anonymous_api.raw("thueringen_fulltext_status", id=dataset["resources"][0]["id"]).status_code == 403
+    assert sysadmin_api("thueringen_fulltext_status", id=dataset["id"])["package_id"] == dataset["id"]
+    missing = anonymous_api.raw("thueringen_fulltext_status", id="gibt-es-nicht")
+    assert missing.status_code == 404
+    assert "Ressource oder Datensatz nicht gefunden" in missing.json()["error"]["message"]
+
+
+def test_rows_of_removed_documents_and_deleted_datasets_are_dropped(
+        sysadmin_api, anonymous_api, document_server, organization):
+    import ckan.model as model
+    from ckanext.thueringen.fulltext import storage
+
+    dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Aufräumen",
+                           owner_org=organization["id"], license_id="cc-by", notes="Dokumente zum Test.",
+                           resources=[{"name": name, "url": document_server.put(f"/{name}.txt", name.encode(),
+                                                                                "text/plain")}
+                                      for name in ("eins", "zwei")])
+    first, second = (resource["id"] for resource in dataset["resources"])
+    wait_until(lambda: _settled(anonymous_api, dataset["id"]), timeout=JOB_TIMEOUT, interval=1,
+               what="both documents extracted")
+
+    def row(resource_id):
+        model.Session.remove()  # a fresh transaction sees the worker's commits
+        return storage.get(resource_id)
+
+    assert row(first).status == row(second).status == "done"
+    sysadmin_api("resource_delete", id=second)
+    wait_until(lambda: row(second) is None, timeout=JOB_TIMEOUT, interval=1, what="removed document's row dropped")
+    assert row(first) is not None
+
+    sysadmin_api("package_delete", id=dataset["id"])
+    wait_until(lambda: row(first) is None, timeout=JOB_TIMEOUT, interval=1, what="deleted dataset's rows dropped")
