@@ -1,0 +1,37 @@
+"""Plugin `thueringen_search`: the portal's German dataset search (docs/search.md)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as toolkit
+
+from ckanext.thueringen.german_search import query
+
+
+@toolkit.blanket.config_declarations
+class ThueringenSearchPlugin(plugins.SingletonPlugin):
+    plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.ITemplateHelpers)
+
+    # IPackageController
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return query.german_search_params(search_params, toolkit.config.get("thueringen.search.query_fields"))
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+        return query.add_highlights(search_results, search_params)
+
+    # ITemplateHelpers
+    def get_helpers(self):
+        return {"thueringen_highlights": thueringen_highlights}
+
+
+def thueringen_highlights(package_id: str, q: str | None) -> list[str]:
+    """Snippets of one dataset's document text for the query `q` (HTML: escaped
+    text, matches in <mark>); empty without a query, and for a dataset the
+    current user may not see (the snippet query itself knows no permissions)."""
+    try:
+        toolkit.check_access("package_show", {}, {"id": package_id})
+    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
+        return []
+    return query.highlights([package_id], q).get(package_id, [])
