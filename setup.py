@@ -22,16 +22,25 @@ setup(
         "ckanext.thueringen.schemas": "schemas",
         "ckanext.thueringen.harvesters": "harvesters",
     },
-    packages=["ckanext.thueringen", "ckanext.thueringen.schemas", "ckanext.thueringen.harvesters"],
+    packages=["ckanext.thueringen", "ckanext.thueringen.schemas", "ckanext.thueringen.harvesters",
+              "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search"],
     package_data={
-        "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo"],
+        "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo",
+                               "migration/*/*.ini", "migration/*/*.py", "migration/*/versions/*.py"],
         "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],
+        "ckanext.thueringen.fulltext": ["config_declaration.yaml", "templates/*/*.html", "templates/*/*/*.html"],
+        "ckanext.thueringen.german_search": ["config_declaration.yaml"],
     },
     entry_points={
         "ckan.plugins": [
             "thueringen = ckanext.thueringen.plugin:ThueringenPlugin",
+            "thueringen_search = ckanext.thueringen.german_search.plugin:ThueringenSearchPlugin",
             "thueringen_dcat = ckanext.thueringen.harvesters.dcat:DCATAPDEHarvester",
             "thueringen_ckan = ckanext.thueringen.harvesters.ckan:CkanApiHarvester",
+            "thueringen_feed = ckanext.thueringen.harvesters.feed:FeedHarvester",
+            "thueringen_fragdenstaat = ckanext.thueringen.harvesters.fragdenstaat:FragDenStaatHarvester",
+            "thueringen_transparency = ckanext.thueringen.transparency:TransparencyPlugin",
+            "thueringen_fulltext = ckanext.thueringen.fulltext.plugin:ThueringenFulltextPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",
