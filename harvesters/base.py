@@ -41,6 +41,7 @@ objects that hold the current state of a record are kept.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -378,15 +379,38 @@ class PortalHarvester(HarvesterBase):
 
     def import_stage(self, harvest_object) -> bool | str:
         try:
-            if _extra(harvest_object, ACTION) == WITHDRAW:
-                return _Import(self, harvest_object).withdraw()
-            return _Import(self, harvest_object).store()
+            with _solr_commit_deferred():
+                if _extra(harvest_object, ACTION) == WITHDRAW:
+                    return _Import(self, harvest_object).withdraw()
+                return _Import(self, harvest_object).store()
         except Exception as exc:  # noqa: BLE001 - one record must not end the fetch consumer
             log.exception("import of harvest object %s failed", harvest_object.id)
             model.Session.rollback()
             _object_error(harvest_object, f"Datensatz {harvest_object.guid}: interner Fehler beim Speichern "
                                           f"({one_line(exc)}); der gespeicherte Stand bleibt unverändert.")
             return False
+
+
+@contextlib.contextmanager
+def _solr_commit_deferred() -> Iterator[None]:
+    """Index the record without a Solr commit of its own.
+
+    With `ckan.search.solr_commit = true` (right for an editor's single save:
+    the dataset is searchable when the page reloads) CKAN sends every indexed
+    dataset with commit=true: a hard commit that opens a new searcher, one per
+    record, which the import waits for. Solr's own
+    autoSoftCommit (1 s, config/solr/configsets/ckan/conf/solrconfig.xml) makes the
+    record searchable a second later and autoCommit (15 s) makes it durable. The
+    fetch consumer imports one object at a time, so switching the setting for
+    the duration of one import affects nothing else.
+    """
+    key = "ckan.search.solr_commit"
+    before = toolkit.config.get(key)
+    toolkit.config[key] = False
+    try:
+        yield
+    finally:
+        toolkit.config[key] = before
 
 
 def _action_context(harvester: HarvesterBase) -> dict[str, Any]:
@@ -463,7 +487,10 @@ class _Gather:
                 continue
             digest = record_hash(dataset)
             content = {"dataset": dataset, "page": record.page, "unmapped": [vars(item) for item in record.unmapped]}
-            obj = HarvestObject(guid=record.guid, job=self.job, content=json.dumps(content, ensure_ascii=False),
+            # The id is made here, not by the database default at a flush, so the
+            # page's objects go to the database in one flush at the commit below.
+            obj = HarvestObject(id=str(uuid.uuid4()), guid=record.guid, job=self.job,
+                                content=json.dumps(content, ensure_ascii=False),
                                 state=GATHERING, extras=[HarvestObjectExtra(key=CONTENT_HASH, value=digest)])
             if record.unmapped:
                 warnings = [unmapped_warning(item) for item in record.unmapped]
@@ -476,7 +503,6 @@ class _Gather:
                 obj.state, obj.report_status = "COMPLETE", "not modified"
                 obj.fetch_started = obj.fetch_finished = obj.import_started = obj.import_finished = now
             model.Session.add(obj)
-            model.Session.flush()
             kept.object_id = obj.id
             if not unchanged:
                 page_ids.append(obj.id)
@@ -517,6 +543,7 @@ class _Gather:
     def drop(self, object_id: str) -> None:
         """Forget the object of a record that turned out to be an older duplicate
         (it was written by this gather and not queued yet)."""
+        model.Session.flush()   # the object may still be pending in this page's session
         model.Session.query(HarvestObjectExtra).filter(HarvestObjectExtra.harvest_object_id == object_id) \
             .delete(synchronize_session=False)
         model.Session.query(HarvestObject).filter(HarvestObject.id == object_id).delete(synchronize_session=False)

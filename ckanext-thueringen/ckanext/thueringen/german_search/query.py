@@ -62,6 +62,13 @@ def highlight_params(ids: list[str], q: str, snippets: int, fragment_size: int, 
         "hl.fl": " ".join(HIGHLIGHT_FIELDS),
         "hl.snippets": snippets,
         "hl.fragsize": fragment_size,
+        # Text extracted from PDFs seldom has sentence ends the sentence break
+        # iterator finds, so sentence-sized passages can run to a page; a word
+        # break iterator with fragsize as the target (not the minimum) keeps
+        # snippets near `thueringen.search.snippet_size` characters.
+        "hl.bs.type": "WORD",
+        "hl.fragsizeIsMinimum": "false",
+        "hl.fragAlignRatio": "0.33",
         "hl.tag.pre": MARK_START,
         "hl.tag.post": MARK_END,
         "hl.defaultSummary": "false",
