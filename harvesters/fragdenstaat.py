@@ -17,6 +17,7 @@ Everything after the gather is `base.PortalHarvester`'s.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlencode
@@ -34,10 +35,16 @@ from .publication_source import OPTIONS as SOURCE_OPTIONS
 PAGE_SIZE = 50   # froide's max_limit
 
 
-def _jurisdiction(value: Any) -> int:
+def _jurisdiction(value: Any) -> int | str:
+    """A jurisdiction's number, or its slug (e.g. "thueringen"), which the gather
+    looks up in /api/v1/jurisdiction/: numbers are the site's database ids and
+    differ between froide installations, slugs are what people know."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+        return value
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"erwartet die Nummer der Jurisdiktion bei FragDenStaat (eine ganze Zahl, siehe "
-                          f"/api/v1/jurisdiction/), nicht {json.dumps(value, ensure_ascii=False)}.")
+        raise ConfigError(f"erwartet die Nummer der Jurisdiktion bei FragDenStaat (eine ganze Zahl) oder ihr "
+                          f"Kürzel wie \"thueringen\" (siehe /api/v1/jurisdiction/), nicht "
+                          f"{json.dumps(value, ensure_ascii=False)}.")
     return value
 
 
@@ -82,8 +89,8 @@ class FragDenStaatHarvester(PortalHarvester, plugins.SingletonPlugin):
     def validate_config(self, config: str | None) -> str | None:
         settings = parse_source_config(config, self.config_options)
         if settings.options.get("jurisdiction") is None:
-            raise ConfigError("„jurisdiction“ fehlt: die Nummer der Jurisdiktion bei FragDenStaat, deren Anfragen "
-                              "geerntet werden (siehe /api/v1/jurisdiction/).")
+            raise ConfigError("„jurisdiction“ fehlt: die Nummer oder das Kürzel der Jurisdiktion bei FragDenStaat, "
+                              "deren Anfragen geerntet werden (siehe /api/v1/jurisdiction/).")
         if settings.rdf_format:
             raise ConfigError("„rdf_format“ gilt nur für DCAT-Kataloge; die FragDenStaat-API antwortet mit JSON.")
         return config
@@ -95,6 +102,9 @@ class FragDenStaatHarvester(PortalHarvester, plugins.SingletonPlugin):
                                 "bei FragDenStaat)")
         site = site_base_url(source_url)
         resolutions = options.get("resolutions") or SUCCESSFUL
+        jurisdiction = options["jurisdiction"]
+        if isinstance(jurisdiction, str):
+            jurisdiction = self._jurisdiction_id(site, jurisdiction, settings, workdir)
 
         def read(fetched):
             body = read_json(fetched)
@@ -106,7 +116,7 @@ class FragDenStaatHarvester(PortalHarvester, plugins.SingletonPlugin):
             return objects, meta.get("next")
 
         for resolution in resolutions:
-            query = urlencode({"jurisdiction": options["jurisdiction"], "status": "resolved",
+            query = urlencode({"jurisdiction": jurisdiction, "status": "resolved",
                                "resolution": resolution, "limit": PAGE_SIZE, "offset": 0})
             for page_url, requests in follow_pages(f"{site}/api/v1/request/?{query}", settings, workdir, read,
                                                    what="Anfragen-Endpunkt", genitive="Anfragen-Endpunkts",
@@ -120,6 +130,26 @@ class FragDenStaatHarvester(PortalHarvester, plugins.SingletonPlugin):
                     records.append(Record(guid=request_api_url(site, request), dataset=mapped.value,
                                           unmapped=mapped.unmapped, page=page_url))
                 yield records
+
+    @staticmethod
+    def _jurisdiction_id(site: str, slug: str, settings: SourceConfig, workdir: Path) -> int:
+        """The number of the jurisdiction with this slug, from the paged /api/v1/jurisdiction/."""
+        def read(fetched):
+            body = read_json(fetched)
+            if not isinstance(body, dict) or not isinstance(body.get("objects"), list):
+                raise GatherFailure(f"Die FragDenStaat-API {display_url(fetched.url)} liefert keine Liste der "
+                                    "Jurisdiktionen.")
+            return body["objects"], (body.get("meta") or {}).get("next")
+
+        for _, jurisdictions in follow_pages(f"{site}/api/v1/jurisdiction/?limit={PAGE_SIZE}", settings, workdir,
+                                             read, what="Jurisdiktionen-Endpunkt",
+                                             genitive="Jurisdiktionen-Endpunkts", link="meta.next",
+                                             accept=JSON_MEDIA_TYPES):
+            for item in jurisdictions:
+                if isinstance(item, dict) and item.get("slug") == slug and isinstance(item.get("id"), int):
+                    return item["id"]
+        raise GatherFailure(f"FragDenStaat ({display_url(site)}) kennt keine Jurisdiktion mit dem Kürzel "
+                            f"„{slug}“ (siehe /api/v1/jurisdiction/).")
 
     @staticmethod
     def _detail(site: str, request: dict, settings: SourceConfig, workdir: Path) -> dict:

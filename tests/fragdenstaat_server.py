@@ -113,6 +113,10 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.failing:
                 return self.send(500, b"Internal Server Error", "text/plain")
             return self.send_json(self.page(query))
+        if parts.path == "/api/v1/jurisdiction/":
+            jurisdictions = self.server.data["jurisdictions"]
+            return self.send_json({"meta": {"limit": 50, "next": None, "offset": 0, "previous": None,
+                                            "total_count": len(jurisdictions)}, "objects": jurisdictions})
         match = re.fullmatch(r"/api/v1/request/(\d+)/", parts.path)
         if match:
             raw = next((r for r in self.server.data["requests"] if r["id"] == int(match.group(1))), None)

@@ -105,6 +105,24 @@ def test_gather_pages_through_the_filtered_paged_api(server, tmp_path):
     assert not list(tmp_path.iterdir())   # downloads are deleted once read
 
 
+def test_jurisdiction_by_slug_is_looked_up_at_the_site(server, tmp_path):
+    """Ids are a froide installation's database ids; the config may name the slug."""
+    settings = parse_source_config(json.dumps({"jurisdiction": "thueringen"}), FragDenStaatHarvester.config_options)
+    guids = [r.guid for page in FragDenStaatHarvester().gather_pages(server.site, settings, tmp_path) for r in page]
+    assert guids == [f"{server.site}/api/v1/request/{n}/" for n in (281001, 281003, 281002)]
+    assert any(path.startswith("/api/v1/jurisdiction/") for path in server.requests_served)
+    listing = [path for path in server.requests_served if path.startswith("/api/v1/request/?")]
+    assert listing and all("jurisdiction=14" in path for path in listing)
+
+
+def test_unknown_jurisdiction_slug_fails_in_german(server, tmp_path):
+    settings = parse_source_config(json.dumps({"jurisdiction": "atlantis"}), FragDenStaatHarvester.config_options)
+    with pytest.raises(GatherFailure) as caught:
+        list(FragDenStaatHarvester().gather_pages(server.site, settings, tmp_path))
+    assert "keine Jurisdiktion mit dem Kürzel „atlantis“" in str(caught.value)
+    assert not any(path.startswith("/api/v1/request/") for path in server.requests_served)
+
+
 def test_gather_fails_in_german_when_the_api_breaks(server, tmp_path):
     settings = parse_source_config(json.dumps({"jurisdiction": 14}), FragDenStaatHarvester.config_options)
     server.failing = True
@@ -120,6 +138,7 @@ def test_gather_fails_in_german_when_the_api_breaks(server, tmp_path):
 @pytest.mark.parametrize("config, message", [
     ({}, "„jurisdiction“ fehlt"),
     ({"jurisdiction": "Thüringen"}, "„jurisdiction“: erwartet die Nummer der Jurisdiktion"),
+    ({"jurisdiction": 0}, "oder ihr Kürzel wie \"thueringen\""),
     ({"jurisdiction": 14, "resolutions": ["refused"]}, "„resolutions“: erwartet eine Liste aus"),
     ({"jurisdiction": 14, "document_type": "Kochrezept"}, "„document_type“: \"Kochrezept\" ist keine Dokumentart"),
     ({"jurisdiction": 14, "rdf_format": "text/turtle"}, "„rdf_format“ gilt nur für DCAT-Kataloge"),
