@@ -8,6 +8,7 @@ the export is also made in-process with ckanext-dcat's serializer on the same da
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -20,6 +21,7 @@ from ckanext.dcat.processors import RDFSerializer
 
 import conftest
 from conftest import ActionApi
+from test_harvest_dcat import served  # noqa: F401 - a fixture: a folder of catalogue files, served
 from ckanext.thueringen import conformance, rdf
 
 DOC = "https://opendata.thueringen.de/def/document-type/"
@@ -212,6 +214,19 @@ def test_publication_page_has_german_labels_and_document_downloads(stack, stored
     assert f'href="https://example.org/{stored["marker"]}/vertrag.pdf"' in html
 
 
+def test_metadata_table_lists_only_fields_with_a_value(stack, api, authority):
+    """A harvested record fills a few of the ~45 fields; empty rows would bury them."""
+    marker = uuid.uuid4().hex[:8]
+    sparse = api("package_create", type="publication", name=f"bericht-{marker}", title=f"Bericht {marker}",
+                 notes="Ein Tätigkeitsbericht.", owner_org=authority["id"], document_type="Tätigkeitsbericht",
+                 file_reference=f"AZ-{marker}")
+    html = requests.get(f"{stack['web_url']}/publication/{sparse['name']}", timeout=60).text
+    labels = re.findall(r'<th scope="row" class="dataset-label">([^<]+)</th>', html)
+    assert "Dokumentart" in labels and "Aktenzeichen" in labels and f"AZ-{marker}" in html
+    for empty in ("Vertragspartner", "Vertragswert (EUR)", "Beschlussdatum", "Berichtszeitraum", "Webseite"):
+        assert empty not in labels, empty
+
+
 def test_publication_page_shows_extraction_status_and_matching_passages_once_they_exist(stack, stored):
     """The page uses the full-text helpers of the contract when they are installed."""
     from ckan.lib.helpers import helper_functions
@@ -293,17 +308,6 @@ CATALOGUE = """
     dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> ;
     dct:license <http://dcat-ap.de/def/licenses/dl-by-de/2.0> .
 """
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    from ckanext.thueringen.static_server import serve_in_thread
-
-    folder = tmp_path_factory.mktemp("publication-catalogs")
-    server = serve_in_thread(folder)
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def _types_by_title(api, org_id: str) -> dict[str, tuple[str, str | None]]:
