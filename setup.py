@@ -26,7 +26,7 @@ setup(
               "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search"],
     package_data={
         "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo",
-                               "migration/*/*.ini", "migration/*/*.py", "migration/*/versions/*.py"],
+                               "migration/*.py", "migration/*/*.ini", "migration/*/*.py", "migration/*/versions/*.py"],
         "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],
         "ckanext.thueringen.fulltext": ["config_declaration.yaml", "templates/*/*.html", "templates/*/*/*.html"],
         "ckanext.thueringen.german_search": ["config_declaration.yaml"],

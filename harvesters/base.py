@@ -55,7 +55,9 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+import ckan.logic as logic
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra,
@@ -80,6 +82,8 @@ ACTION = "action"
 WITHDRAW = "withdraw"
 WITHDRAWN = "withdrawn"
 GATHERING = "GATHERING"   # the state of an object until its gather has ended
+BATCHED = "BATCHED"       # the state of an object stored by its batch's leader (see _Gather.release)
+BATCH_OF = "batch_of"     # extra of such an object: the id of its leader
 PACKAGE_NAMESPACE = uuid.UUID("6f1d3c1e-4b1a-4d0c-9a53-7468fc72696e")
 OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 # dataset types the portal's harvesters store (open data; transparency publications)
@@ -103,6 +107,7 @@ class SourceConfig:
     delete_threshold: vanished records are withdrawn only when the source still
         gives at least this share of the records it had;
     max_pages: the most pages one gather reads; keep_jobs: jobs kept per source;
+    import_batch: records stored per transaction by the import (1: one at a time);
     rdf_format: the media type to read pages as, whatever the server says;
     options: the checked values of a harvester's own keys (`PortalHarvester.config_options`).
     """
@@ -117,6 +122,7 @@ class SourceConfig:
     delete_threshold: float = 0.5
     max_pages: int = 500
     keep_jobs: int = 10
+    import_batch: int = 50
     rdf_format: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -237,6 +243,7 @@ _CHECKS = {
     "timeout": _number(float, 1, 3600, "eine Zahl von Sekunden"),
     "delete_threshold": _number(float, 0, 1, "einen Anteil zwischen 0 und 1, z. B. 0.5"),
     "max_pages": _number(int, 1, 100_000, "eine ganze Zahl"),
+    "import_batch": _number(int, 1, 500, "eine ganze Zahl"),
     "keep_jobs": _number(int, 1, 1000, "eine ganze Zahl"),
     "rdf_format": _rdf_format,
 }
@@ -378,6 +385,15 @@ class PortalHarvester(HarvesterBase):
         return True  # the gather has read the record already
 
     def import_stage(self, harvest_object) -> bool | str:
+        if _extra(harvest_object, ACTION) == WITHDRAW:
+            return self.import_one(harvest_object)
+        members = _batch_members(harvest_object)
+        if members:
+            return _import_batch(self, harvest_object, members)
+        return self.import_one(harvest_object)
+
+    def import_one(self, harvest_object) -> bool:
+        """Store (or withdraw) one record in a transaction of its own."""
         try:
             with _solr_commit_deferred():
                 if _extra(harvest_object, ACTION) == WITHDRAW:
@@ -446,6 +462,8 @@ class _Gather:
         self.source = job.source
         self.where = display_url(self.source.url)
         self.object_ids: list[str] = []   # to be queued for import
+        self.withdrawals: set[str] = set()  # those of them that withdraw a record
+        self.settings: SourceConfig | None = None
         self.failed = False
         self.records_read = 0
         self.kept: dict[str, _Kept] = {}  # duplicate key -> record: keys only, never the records
@@ -462,6 +480,7 @@ class _Gather:
         except ConfigError as exc:
             self.fail(f"Die Konfiguration der Quelle {self.where} ist ungültig: {exc}")
             return
+        self.settings = settings
         prune_history(self.source.id, settings.keep_jobs)
         self.owner_org = _owner_org(self.source.id)
         with tempfile.TemporaryDirectory(prefix="harvest-") as workdir:
@@ -513,11 +532,32 @@ class _Gather:
         """Hand the objects to ckanext-harvest, which queues them once the gather returns.
         Until then they are GATHERING, not WAITING: harvest_jobs_run (the scheduler)
         queues every WAITING object it does not find in Redis, also those of a gather
-        that is still running."""
+        that is still running.
+
+        The records to store go in batches of `import_batch`, in the order read:
+        only the first object of a batch (its leader) is queued; the others are
+        BATCHED, with the leader's id in the extra `batch_of`, and the leader's
+        import stores them all in one transaction (`_import_batch`). BATCHED is
+        neither WAITING (which the scheduler would queue again) nor COMPLETE or
+        ERROR (so that the job does not end before they are stored)."""
+        size = self.settings.import_batch if self.settings else 1
+        stores = [object_id for object_id in self.object_ids if object_id not in self.withdrawals]
+        leaders, members = [], []
+        for start in range(0, len(stores), size):
+            leader, *rest = stores[start:start + size]
+            leaders.append(leader)
+            members += [(member, leader) for member in rest]
+        if members:
+            model.Session.execute(HarvestObjectExtra.__table__.insert(), [
+                {"id": str(uuid.uuid4()), "harvest_object_id": member, "key": BATCH_OF, "value": leader}
+                for member, leader in members])
+            model.Session.query(HarvestObject).filter(HarvestObject.id.in_([member for member, _ in members])) \
+                .update({"state": BATCHED}, synchronize_session=False)
         model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == self.job.id,
                                                   HarvestObject.state == GATHERING) \
             .update({"state": "WAITING"}, synchronize_session=False)
         model.Session.commit()
+        self.object_ids = leaders + [object_id for object_id in self.object_ids if object_id in self.withdrawals]
 
     def keep_newest(self, record: Record, dataset: dict) -> _Kept | None:
         """Duplicate identifiers inside the source: the newest record stays (the
@@ -582,6 +622,7 @@ class _Gather:
             model.Session.add(obj)
             model.Session.flush()
             self.object_ids.append(obj.id)
+            self.withdrawals.add(obj.id)
         model.Session.commit()
 
 
@@ -653,50 +694,82 @@ class _Candidate:
         return (self.modified or OLDEST, self.priority, self.public)
 
 
+@dataclass
+class _Plan:
+    """What the import of one record writes."""
+    dataset: dict
+    content: dict
+    page: str
+    digest: str
+    package_id: str
+    existing: Any            # the dataset stored before (model.Package), or None
+    key: str                 # the duplicate key
+    own: _Candidate
+    rivals: list[_Candidate]  # datasets of other sources with the same key
+    winner: _Candidate
+
+
 class _Import:
-    def __init__(self, harvester: PortalHarvester, obj: HarvestObject):
+    def __init__(self, harvester: PortalHarvester, obj: HarvestObject, context: dict | None = None):
         self.harvester = harvester
         self.obj = obj
         self.source = obj.source
-        self.context = _action_context(harvester)
+        self.context = context or _action_context(harvester)
 
     def store(self) -> bool:
         obj = self.obj
-        if _extra(obj, IMPORT_HASH):   # imported already: this is a retry after a crash
+        plan = self.plan()
+        if plan is None:
             return True
+        if isinstance(plan, str):
+            _object_error(obj, plan)
+            return False
+        try:
+            self.write(plan)
+        except toolkit.ValidationError as exc:
+            model.Session.rollback()
+            unmapped = [Unmapped(**item) for item in plan.content.get("unmapped") or []]
+            _object_error(obj, describe_validation_error(obj.guid, plan.page, exc.error_dict, plan.dataset, unmapped))
+            return False
+        _settle(plan.winner, [plan.own, *plan.rivals], self.context, skip=plan.own)
+        if plan.winner is not plan.own:
+            _add_warning(obj, f"Datensatz {obj.guid} ist ein Duplikat (Kennung „{plan.key}“) des Datensatzes "
+                              f"{_dataset_label(plan.winner.package_id)}, der neuer ist oder aus einer Quelle "
+                              "mit höherer Priorität stammt; er wurde gespeichert, aber zurückgezogen.")
+        return True
+
+    def plan(self) -> _Plan | str | None:
+        """What to write for the record; None when it is stored already (a retry
+        after a crash), a German message when it cannot be stored. Writes nothing."""
+        obj = self.obj
+        if _extra(obj, IMPORT_HASH):
+            return None
         content = json.loads(obj.content or "{}")
         dataset, page = content.get("dataset"), content.get("page") or self.source.url
         if not isinstance(dataset, dict):
-            _object_error(obj, f"Datensatz {obj.guid} aus {display_url(page)}: der gelesene Inhalt fehlt.")
-            return False
-        digest = _extra(obj, CONTENT_HASH) or record_hash(dataset)
+            return f"Datensatz {obj.guid} aus {display_url(page)}: der gelesene Inhalt fehlt."
         settings = _settings_or_default(self.source)
         package_id = package_id_for(self.source.id, obj.guid)
         existing = model.Package.get(package_id)
         key = duplicate_key(dataset, obj.guid)
         own = _Candidate(package_id, modified_time(dataset_value(dataset, "modified")), settings.priority,
                          existing is not None and existing.state == "active")
-        others = _rivals(key, package_id)
-        winner = _winner([own, *others])
+        rivals = _rivals(key, package_id)
+        winner = _winner([own, *rivals])
         if winner is own:
             dataset.pop("duplicate_of", None)
             dataset["state"] = "active"
         else:
             dataset["duplicate_of"] = winner.package_id
             dataset["state"] = "deleted"
-        if not self._write(dataset, package_id, existing, digest, content, page):
-            return False
-        _settle(winner, [own, *others], self.context, skip=own)
-        if winner is not own:
-            _add_warning(obj, f"Datensatz {obj.guid} ist ein Duplikat (Kennung „{key}“) des Datensatzes "
-                              f"{_dataset_label(winner.package_id)}, der neuer ist oder aus einer Quelle mit "
-                              "höherer Priorität stammt; er wurde gespeichert, aber zurückgezogen.")
-        return True
+        return _Plan(dataset, content, page, _extra(obj, CONTENT_HASH) or record_hash(dataset), package_id,
+                     existing, key, own, rivals, winner)
 
-    def _write(self, dataset: dict, package_id: str, existing, digest: str, content: dict, page: str) -> bool:
-        """package_create/_update, with the harvest object's bookkeeping in the same transaction."""
-        obj = self.obj
-        dataset["id"] = package_id
+    def write(self, plan: _Plan) -> None:
+        """package_create/_update (with this import's context), with the harvest
+        object's bookkeeping in the same transaction; raises ValidationError."""
+        obj, dataset, existing = self.obj, plan.dataset, plan.existing
+        dataset["id"] = plan.package_id
         if existing is not None:
             dataset["name"] = existing.name
             _keep_resource_ids(dataset, existing)
@@ -706,24 +779,17 @@ class _Import:
                 existing.type = dataset.get("type") or "dataset"
         else:
             dataset["name"] = self.harvester._gen_new_name(dataset.get("title") or obj.guid)
-        model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id,
+        model.Session.query(HarvestObject).filter(HarvestObject.package_id == plan.package_id,
                                                   HarvestObject.id != obj.id) \
             .update({"current": False}, synchronize_session=False)
-        obj.package_id = package_id
+        obj.package_id = plan.package_id
         obj.current = dataset["state"] == "active"
-        obj.extras.append(HarvestObjectExtra(key=IMPORT_HASH, value=digest))
+        obj.extras.append(HarvestObjectExtra(key=IMPORT_HASH, value=plan.digest))
         model.Session.add(obj)
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
         model.Session.flush()
         action = "package_update" if existing is not None else "package_create"
-        try:
-            toolkit.get_action(action)(dict(self.context), dataset)
-        except toolkit.ValidationError as exc:
-            model.Session.rollback()
-            unmapped = [Unmapped(**item) for item in content.get("unmapped") or []]
-            _object_error(obj, describe_validation_error(obj.guid, page, exc.error_dict, dataset, unmapped))
-            return False
-        return True
+        toolkit.get_action(action)(dict(self.context), dataset)
 
     def withdraw(self) -> bool:
         """The record vanished from its source: soft-delete its dataset (package_delete)."""
@@ -748,6 +814,147 @@ class _Import:
             if rivals:
                 _settle(_winner(rivals), rivals, self.context)
         return True
+
+
+# --- import in batches ---------------------------------------------------------------
+
+def _batch_members(leader: HarvestObject) -> list[HarvestObject]:
+    """The objects a leader stores with itself (see _Gather.release), in gather order."""
+    member_ids = model.Session.query(HarvestObjectExtra.harvest_object_id) \
+        .filter(HarvestObjectExtra.key == BATCH_OF, HarvestObjectExtra.value == leader.id)
+    return model.Session.query(HarvestObject) \
+        .filter(HarvestObject.id.in_(member_ids.scalar_subquery()), HarvestObject.state == BATCHED) \
+        .order_by(HarvestObject.gathered, HarvestObject.id).all()
+
+
+def _import_batch(harvester: PortalHarvester, leader: HarvestObject, members: list[HarvestObject]) -> bool:
+    """Store a leader's batch in one transaction; the leader's result.
+
+    Per record the work is CKAN's own (package_create/_update: scheming
+    validation, save, IPackageController hooks), with `defer_commit` and
+    `return_id_only`: the commit, the index document and the activity come at
+    the end of the batch, where each dataset is dictized once for both (CKAN's
+    activity plugin would dictize it a second time). One commit per batch
+    instead of six per record (ckanext-harvest's fetch consumer saves an object
+    at each step).
+
+    Stored one at a time afterwards, each in a transaction of its own: records
+    with a duplicate in another source (settling writes that source's dataset),
+    records stored already or unreadable, and every record of a batch that
+    failed (a record CKAN finds invalid, an error of the database or Solr) —
+    so that a bad record gets its own error in the report and the others of its
+    batch are stored. A crash rolls the whole batch back; its records stay
+    unimported (BATCHED) and the next job stores them.
+    """
+    objects = [leader, *members]
+    try:
+        with _solr_commit_deferred(), _activity_recorded_by_batch():
+            stored = _store_together(harvester, objects)
+    except toolkit.ValidationError:
+        model.Session.rollback()   # package_create rolled back already; the record's error comes below
+        stored = set()
+    except Exception:  # noqa: BLE001 - a batch that fails is stored record by record
+        log.warning("batch of harvest object %s failed; storing its records one at a time", leader.id,
+                    exc_info=True)
+        model.Session.rollback()
+        stored = set()
+    result = True
+    for obj in objects:
+        if obj.id in stored:
+            continue
+        if obj is leader:
+            result = harvester.import_one(obj)
+        else:
+            _import_member(harvester, obj)
+    return result
+
+
+def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) -> set[str]:
+    """The batch part of _import_batch: the ids of the objects stored and committed."""
+    context = {**_action_context(harvester), "defer_commit": True, "return_id_only": True}
+    written: list[tuple[HarvestObject, _Plan, Any]] = []
+    for obj in objects:
+        job = _Import(harvester, obj, context)
+        plan = job.plan()
+        if not isinstance(plan, _Plan) or plan.rivals:
+            continue
+        modified_before = plan.existing.metadata_modified if plan.existing is not None else None
+        job.write(plan)
+        written.append((obj, plan, modified_before))
+    model.Session.flush()
+    now = datetime.utcnow()
+    for obj, plan, modified_before in written:
+        shown = logic.package_show_default_and_custom_schemas(context, plan.package_id)
+        if plan.existing is None:
+            _record_activity(context, plan.package_id, "new", shown[1])
+        elif model.Package.get(plan.package_id).metadata_modified != modified_before:
+            _record_activity(context, plan.package_id, "changed", shown[1])
+        logic.index_update_package_dicts(shown, defer_commit=True)
+        if obj is not objects[0]:   # the leader's bookkeeping is ckanext-harvest's
+            obj.fetch_started = obj.fetch_finished = obj.import_started = obj.import_finished = now
+            obj.state = "COMPLETE"
+            obj.report_status = "updated" if plan.existing is not None else "added"
+    model.repo.commit()
+    return {obj.id for obj, _, _ in written}
+
+
+@contextlib.contextmanager
+def _activity_recorded_by_batch() -> Iterator[None]:
+    """Keep CKAN's activity plugin from recording a package_create itself: its
+    subscriber dictizes the new dataset once more, which the batch has done for
+    the index already (`_record_activity` records the same activity from that).
+    A deferred package_update records no activity in CKAN (no `changed_entities`),
+    so that subscriber needs no change. The fetch consumer imports one batch at
+    a time, so this affects nothing else."""
+    if not plugins.plugin_loaded("activity"):
+        yield
+        return
+    from ckanext.activity import subscriptions
+
+    signal = toolkit.signals.action_succeeded
+    signal.disconnect(subscriptions.package_changed, sender="package_create")
+    try:
+        yield
+    finally:
+        signal.connect(subscriptions.package_changed, sender="package_create")
+
+
+def _record_activity(context: dict, package_id: str, activity_type: str, package_dict: dict) -> None:
+    """The "new package"/"changed package" activity CKAN's activity plugin
+    records, with `package_dict` (package_show with the custom schema) as its data."""
+    if not plugins.plugin_loaded("activity"):
+        return
+    from ckan.lib.plugins import get_permission_labels
+
+    user = model.User.by_name(context["user"])
+    toolkit.get_action("activity_create")({**context, "ignore_auth": True}, {
+        "user_id": user.id, "object_id": package_id, "activity_type": f"{activity_type} package",
+        "data": {"package": package_dict, "actor": user.name},
+        "permission_labels": get_permission_labels().get_dataset_labels(model.Package.get(package_id)),
+    })
+
+
+def _import_member(harvester: PortalHarvester, obj: HarvestObject) -> None:
+    """For a member of a batch stored on its own, what ckanext-harvest's fetch
+    consumer does for a queued object (queue.fetch_and_import_stages)."""
+    obj.fetch_started = obj.fetch_finished = obj.import_started = datetime.utcnow()
+    obj.state = "IMPORT"
+    obj.save()
+    stored = harvester.import_one(obj)
+    obj.import_finished = datetime.utcnow()
+    obj.state = "COMPLETE" if stored else "ERROR"
+    obj.report_status = _report_status(obj)
+    obj.save()
+
+
+def _report_status(obj: HarvestObject) -> str:
+    """ckanext-harvest's report status of an object after its import."""
+    if obj.state == "ERROR":
+        return "errored"
+    if obj.current is False:
+        return "deleted"
+    imports = model.Session.query(HarvestObject.id).filter(HarvestObject.package_id == obj.package_id).limit(2)
+    return "updated" if imports.count() == 2 else "added"
 
 
 def _settings_or_default(source: HarvestSource) -> SourceConfig:

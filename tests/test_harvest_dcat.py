@@ -578,9 +578,63 @@ def test_history_is_pruned_to_the_last_jobs(api, served):
     assert len(api("harvest_job_list", source_id=source["id"])) == 3
 
 
+# --- batches ---------------------------------------------------------------------------------
+
+def activities(package_id: str) -> list[tuple[str, str]]:
+    """(activity type, title in the activity's copy of the dataset), oldest first."""
+    from ckanext.activity.model import Activity
+
+    model.Session.remove()
+    rows = model.Session.query(Activity).filter(Activity.object_id == package_id).order_by(Activity.timestamp)
+    return [(row.activity_type, row.data["package"]["title"]) for row in rows]
+
+
+def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served):
+    """Records are stored in batches (`import_batch`); a record CKAN rejects fails on
+    its own with its reason, the rest of its batch is stored; every dataset gets the
+    activity CKAN records for a create or a real update, exactly once."""
+    folder, base = served
+    uris = [f"https://stapel.example/{i}" for i in range(10)]
+
+    def serve(titles: dict[int, str]) -> None:
+        (folder / "stapel.rdf").write_bytes(rdf_catalogue(*(
+            rdf_dataset(uri, titles.get(i, f"Stapel {i}"),
+                        extra="<dct:issued>31.02.2024</dct:issued>" if i == 6 else "")
+            for i, uri in enumerate(uris))))
+
+    org = new_org(api, "stapel")
+    source = new_source(api, org["id"], "stapel", f"{base}/stapel.rdf", import_batch=4)
+    serve({})
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job) == {"added": 9, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1}
+    assert [e["guid"] for e in job["report"]["errors"]] == [uris[6]]
+    assert "'31.02.2024' ist kein gültiges Datum" in job["report"]["errors"][0]["message"]
+    stored = by_uri(org["id"])
+    assert sorted(stored) == sorted(uri for i, uri in enumerate(uris) if i != 6)
+    wait_until(lambda: anonymous_count(api, org) == 9, timeout=30, interval=0.5, what="9 datasets searchable")
+    for i, uri in enumerate(uris):
+        if i != 6:
+            assert activities(stored[uri].id) == [("new package", f"Stapel {i}")], uri
+
+    serve({2: "Stapel 2, berichtigt", 5: "Stapel 5, berichtigt"})
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job) == {"added": 0, "updated": 2, "unchanged": 7, "withdrawn": 0, "failed": 1}
+    for i in (2, 5):
+        assert activities(stored[uris[i]].id) == [("new package", f"Stapel {i}"),
+                                                  ("changed package", f"Stapel {i}, berichtigt")]
+    assert activities(stored[uris[3]].id) == [("new package", "Stapel 3")]
+
+    def corrected_titles_found() -> bool:
+        titles = {d["title"] for d in api("package_search", fq=f"owner_org:{org['id']}", rows=20)["results"]}
+        return {"Stapel 2, berichtigt", "Stapel 5, berichtigt"} <= titles
+
+    wait_until(corrected_titles_found, timeout=30, interval=0.5, what="the corrected titles searchable")
+
+
 # --- crash safety ---------------------------------------------------------------------------
 
 CRASH_DATASETS = 60
+CRASH_BATCH = 5
 
 
 def test_killed_fetch_consumer_leaves_no_duplicates(api, served):
@@ -588,7 +642,7 @@ def test_killed_fetch_consumer_leaves_no_duplicates(api, served):
     (folder / "crash.rdf").write_bytes(rdf_catalogue(*(rdf_dataset(f"https://absturz.example/{i}", f"Absturz {i}")
                                                        for i in range(CRASH_DATASETS))))
     org = new_org(api, "absturz")
-    source = new_source(api, org["id"], "absturz", f"{base}/crash.rdf")
+    source = new_source(api, org["id"], "absturz", f"{base}/crash.rdf", import_batch=CRASH_BATCH)
     job_id = api("harvest_job_create", source_id=source["id"], run=True)["id"]
 
     def imported() -> int:
@@ -601,16 +655,19 @@ def test_killed_fetch_consumer_leaves_no_duplicates(api, served):
     os.kill(int(pidfile.read_text()), signal.SIGKILL)
     run_stack("start")
 
-    # The object the consumer died on stays unfinished; the operator ends the job.
-    def only_the_killed_one_left():
+    # The batch the consumer died in stays unfinished (its leader in FETCH or IMPORT, the
+    # rest BATCHED, nothing of it stored: one transaction); the operator ends the job.
+    def only_the_killed_batch_left():
         model.Session.remove()
         states = [state for (state,) in model.Session.query(HarvestObject.state)
                   .filter(HarvestObject.harvest_job_id == job_id)]
-        return states.count("WAITING") == 0 and sum(s in ("FETCH", "IMPORT") for s in states) <= 1
+        leaders = sum(s in ("FETCH", "IMPORT") for s in states)
+        return states.count("WAITING") == 0 and leaders <= 1 and states.count("BATCHED") <= leaders * (CRASH_BATCH - 1)
 
-    wait_until(only_the_killed_one_left, timeout=120, interval=0.5, what="the rest of the job imported")
+    wait_until(only_the_killed_batch_left, timeout=120, interval=0.5, what="the rest of the job imported")
     api("harvest_job_abort", source_id=source["id"])
     stored_after_crash = len(packages(org["id"]))
+    assert stored_after_crash % CRASH_BATCH == 0   # a batch is stored whole or not at all
 
     job = harvest(api, source["id"])[source["id"]]
     assert counts(job) == {"added": CRASH_DATASETS - stored_after_crash, "updated": 0,
