@@ -430,7 +430,10 @@ def _solr_commit_deferred() -> Iterator[None]:
 
 
 def _action_context(harvester: HarvesterBase) -> dict[str, Any]:
-    return {"model": model, "session": model.Session, "user": harvester._get_user_name(), "ignore_auth": True}
+    user = harvester._get_user_name()
+    # auth_user_obj given: CKAN would look the user up again in each action it runs
+    return {"model": model, "session": model.Session, "user": user, "auth_user_obj": model.User.by_name(user),
+            "ignore_auth": True}
 
 
 def _extra(obj: HarvestObject, key: str) -> str | None:
@@ -547,11 +550,12 @@ class _Gather:
             leader, *rest = stores[start:start + size]
             leaders.append(leader)
             members += [(member, leader) for member in rest]
-        if members:
+        for start in range(0, len(members), 1000):   # bounded statements, also for 50,000 records
+            chunk = members[start:start + 1000]
             model.Session.execute(HarvestObjectExtra.__table__.insert(), [
                 {"id": str(uuid.uuid4()), "harvest_object_id": member, "key": BATCH_OF, "value": leader}
-                for member, leader in members])
-            model.Session.query(HarvestObject).filter(HarvestObject.id.in_([member for member, _ in members])) \
+                for member, leader in chunk])
+            model.Session.query(HarvestObject).filter(HarvestObject.id.in_([member for member, _ in chunk])) \
                 .update({"state": BATCHED}, synchronize_session=False)
         model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == self.job.id,
                                                   HarvestObject.state == GATHERING) \
@@ -872,6 +876,7 @@ def _import_batch(harvester: PortalHarvester, leader: HarvestObject, members: li
 def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) -> set[str]:
     """The batch part of _import_batch: the ids of the objects stored and committed."""
     context = {**_action_context(harvester), "defer_commit": True, "return_id_only": True}
+    _lock_duplicate_keys([_duplicate_key_of(obj) for obj in objects])
     written: list[tuple[HarvestObject, _Plan, Any]] = []
     for obj in objects:
         job = _Import(harvester, obj, context)
@@ -896,6 +901,11 @@ def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) ->
             obj.report_status = "updated" if plan.existing is not None else "added"
     model.repo.commit()
     return {obj.id for obj, _, _ in written}
+
+
+def _duplicate_key_of(obj: HarvestObject) -> str:
+    dataset = json.loads(obj.content or "{}").get("dataset")
+    return duplicate_key(dataset, obj.guid) if isinstance(dataset, dict) else ""
 
 
 @contextlib.contextmanager
@@ -926,7 +936,7 @@ def _record_activity(context: dict, package_id: str, activity_type: str, package
         return
     from ckan.lib.plugins import get_permission_labels
 
-    user = model.User.by_name(context["user"])
+    user = context.get("auth_user_obj") or model.User.by_name(context["user"])
     toolkit.get_action("activity_create")({**context, "ignore_auth": True}, {
         "user_id": user.id, "object_id": package_id, "activity_type": f"{activity_type} package",
         "data": {"package": package_dict, "actor": user.name},
@@ -988,10 +998,22 @@ def _winner(candidates: list[_Candidate]) -> _Candidate:
     return max(ordered, key=_Candidate.rank)
 
 
+def _lock_duplicate_keys(keys: list[str]) -> None:
+    """Hold the duplicate keys until the transaction ends: imports running at once
+    (several fetch consumers) that store records with the same key take turns,
+    so the later one finds the earlier one's dataset as a rival instead of both
+    finding none and both staying public. Sorted, so that two batches that share
+    keys cannot wait for each other."""
+    for key in sorted(set(filter(None, keys))):
+        model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
 def _rivals(key: str, package_id: str) -> list[_Candidate]:
-    """Other datasets with the same duplicate key whose source still has them."""
+    """Other datasets with the same duplicate key whose source still has them
+    (the key is locked first, see _lock_duplicate_keys)."""
     if not key:
         return []
+    _lock_duplicate_keys([key])
     Package = model.Package
     packages = model.Session.query(Package).filter(
         Package.type.in_(HARVESTED_TYPES), Package.id != package_id,
