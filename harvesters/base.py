@@ -17,10 +17,11 @@ gather (gather consumer)
 import (fetch consumer)
     package_create / package_update (validated by the scheming schema) of
     the dataset with a fixed id per (source, record), so a retried import
-    never makes a second dataset; duplicates of other sources (same
-    dct:identifier, else the same URI) are settled: the newer dct:modified
-    wins, then the higher source `priority`, then the dataset that is already
-    public; the loser is withdrawn (state deleted) with `duplicate_of` naming
+    never makes a second dataset; `import_batch` records (default 50) in one
+    transaction, queued as one object (`_Gather.release`, `_import_batch`);
+    duplicates of other sources (same dct:identifier, else the same URI) are
+    settled: the newer dct:modified wins, then the higher source `priority`,
+    then the dataset that is already public; the loser is withdrawn (state deleted) with `duplicate_of` naming
     the winner. Withdrawals are `package_delete` (a soft delete).
 
 Bookkeeping lives in ckanext-harvest's tables, not in the datasets:
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import json
 import logging
@@ -261,6 +263,19 @@ class Record:
     page: str = ""   # the URL of the page it was read from
 
 
+@dataclass
+class Page:
+    """A page as a paged harvester hands it to the gather: its records, or — when
+    the gather's PageMemory found the page as it was last time — `settled`, the
+    records remembered then (no parsing). `sha256` and `next_page` let the gather
+    remember the page for the next time."""
+    url: str
+    sha256: str
+    next_page: str | None
+    records: list[Record] = field(default_factory=list)
+    settled: list[list] | None = None   # [guid, hash, duplicate key, dct:modified, kept] per record
+
+
 class GatherFailure(Exception):
     """The source could not be read completely; the message is German and names the source."""
 
@@ -343,10 +358,13 @@ class PortalHarvester(HarvesterBase):
     # config keys of this harvester besides the common ones: name -> check
     # (returns the value or raises ConfigError; an attribute `default` is the default)
     config_options: dict[str, Any] = {}
+    # what the last gather read on each page of the source, during a gather (a
+    # harvester that yields `Page`s asks it before parsing a page); else None
+    page_memory: PageMemory | None = None
 
-    def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[list[Record]]:
-        """The source's records, one list per page. Raises GatherFailure (or
-        FetchError, ParseError) when the source cannot be read completely."""
+    def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[list[Record] | Page]:
+        """The source's records, one list (or Page) per page. Raises GatherFailure
+        (or FetchError, ParseError) when the source cannot be read completely."""
         raise NotImplementedError
 
     def current_guids(self, source_url: str, settings: SourceConfig, workdir: Path) -> set[str] | None:
@@ -385,12 +403,8 @@ class PortalHarvester(HarvesterBase):
         return True  # the gather has read the record already
 
     def import_stage(self, harvest_object) -> bool | str:
-        if _extra(harvest_object, ACTION) == WITHDRAW:
-            return self.import_one(harvest_object)
-        members = _batch_members(harvest_object)
-        if members:
-            return _import_batch(self, harvest_object, members)
-        return self.import_one(harvest_object)
+        members = _batch_members(harvest_object)   # none for withdrawals and for import_batch 1
+        return _import_batch(self, harvest_object, members) if members else self.import_one(harvest_object)
 
     def import_one(self, harvest_object) -> bool:
         """Store (or withdraw) one record in a transaction of its own."""
@@ -486,28 +500,41 @@ class _Gather:
         self.settings = settings
         prune_history(self.source.id, settings.keep_jobs)
         self.owner_org = _owner_org(self.source.id)
+        memory = self.harvester.page_memory = PageMemory(self.source.id, self.job.id, settings, self.owner_org)
         with tempfile.TemporaryDirectory(prefix="harvest-") as workdir:
             try:
                 for page in self.harvester.gather_pages(self.source.url, settings, Path(workdir)):
-                    self.take(page, settings)
+                    if not isinstance(page, Page):
+                        self.take(page, settings)
+                    elif page.settled is not None:
+                        self.take_settled(page)
+                    else:
+                        memory.remember(page, self.take(page.records, settings))
                 listing = self.harvester.current_guids(self.source.url, settings, Path(workdir))
             except (GatherFailure, FetchError, ParseError) as exc:
                 self.fail(f"{str(exc).rstrip('.')}. Die Ernte ist unvollständig; es wurde nichts zurückgezogen.")
                 return
+            finally:
+                self.harvester.page_memory = None
+        memory.forget_other_pages()
         self.withdraw_vanished(settings, listing)
 
-    def take(self, records: list[Record], settings: SourceConfig) -> None:
-        """Write one HarvestObject per record of a page; commit once per page."""
+    def take(self, records: list[Record], settings: SourceConfig) -> list[list]:
+        """Write one HarvestObject per record of a page; commit once per page.
+        Returns what PageMemory keeps of each record."""
         self.records_read += len(records)
         last = _last_imports(self.source.id, [record.guid for record in records])
         in_place = _packages_in_place({package_id for _, package_id in last.values()})
         page_ids = []
+        remembered = []
         for record in records:
             dataset = with_defaults(record.dataset, settings, self.owner_org)
             kept = self.keep_newest(record, dataset)
+            digest = record_hash(dataset)
+            remembered.append([record.guid, digest, duplicate_key(dataset, record.guid),
+                               dataset_value(dataset, "modified"), kept is not None])
             if kept is None:
                 continue
-            digest = record_hash(dataset)
             content = {"dataset": dataset, "page": record.page, "unmapped": [vars(item) for item in record.unmapped]}
             # The id is made here, not by the database default at a flush, so the
             # page's objects go to the database in one flush at the commit below.
@@ -530,6 +557,27 @@ class _Gather:
                 page_ids.append(obj.id)
         model.Session.commit()
         self.object_ids += [object_id for object_id in page_ids if object_id not in self.dropped]
+        return remembered
+
+    def take_settled(self, page: Page) -> None:
+        """A page that PageMemory found as it was: each of its records is stored as
+        read then, so each gets a "not modified" object, without its content —
+        through the same duplicate check as a read page."""
+        self.records_read += len(page.settled)
+        last = _last_imports(self.source.id, [guid for guid, *_ in page.settled])
+        now = datetime.utcnow()
+        for guid, digest, key, modified, _kept in page.settled:
+            record = Record(guid=guid, dataset={}, page=page.url)
+            kept = self.keep_newest(record, {"identifier": key, "modified": modified})
+            if kept is None:
+                continue
+            obj = HarvestObject(id=str(uuid.uuid4()), guid=guid, job=self.job, package_id=last[guid][1],
+                                state="COMPLETE", report_status="not modified", fetch_started=now,
+                                fetch_finished=now, import_started=now, import_finished=now,
+                                extras=[HarvestObjectExtra(key=CONTENT_HASH, value=digest)])
+            model.Session.add(obj)
+            kept.object_id = obj.id
+        model.Session.commit()
 
     def release(self) -> None:
         """Hand the objects to ckanext-harvest, which queues them once the gather returns.
@@ -628,6 +676,100 @@ class _Gather:
             self.object_ids.append(obj.id)
             self.withdrawals.add(obj.id)
         model.Session.commit()
+
+
+class PageMemory:
+    """What the last gather read on each page of a source (table
+    `thueringen_harvest_page`, one row per page address): the page's fingerprint,
+    its next page and its records as prepared then (guid, hash, duplicate key,
+    dct:modified, kept). A page whose bytes hash the same under the same
+    preparation, without dropped duplicates, and whose every record's last
+    import stored that very hash (and left the dataset in place) is *settled*:
+    the gather takes the remembered records as "not modified" without parsing
+    the page. An unchanged re-harvest is then downloads and hashes, not RDF
+    parsing, ckanext-dcat's profile and the normaliser for every record.
+
+    The fingerprint covers everything that turns a page's bytes into records:
+    the source's settings and organisation (its defaults) and
+    `preparation_version()` (the portal's code and vocabularies, ckanext-dcat,
+    rdflib); any change there makes the next gather read every page again."""
+
+    def __init__(self, source_id: str, job_id: str, settings: SourceConfig, owner_org: str | None):
+        self.source_id, self.job_id = source_id, job_id
+        settings_json = json.dumps(dataclasses.asdict(settings), sort_keys=True, default=str)
+        self.salt = hashlib.sha256("\n".join([HASH_VERSION, preparation_version(), settings_json,
+                                              owner_org or ""]).encode()).hexdigest()
+        self.read_urls: list[str] = []
+
+    def fingerprint(self, page_sha256: str) -> str:
+        return hashlib.sha256(f"{self.salt}:{page_sha256}".encode()).hexdigest()
+
+    def settled(self, url: str, page_sha256: str) -> tuple[list[list], str | None] | None:
+        """(the remembered records, the next page) of a settled page, else None."""
+        self.read_urls.append(url)
+        row = model.Session.execute(sa.text(
+            "SELECT fingerprint, next_page, records FROM thueringen_harvest_page "
+            "WHERE source_id = :source_id AND url = :url"), {"source_id": self.source_id, "url": url}).first()
+        if row is None or row.fingerprint != self.fingerprint(page_sha256):
+            return None
+        records = row.records
+        if not all(kept for *_, kept in records):
+            return None   # its duplicates are decided anew, with the page's content
+        last = _last_imports(self.source_id, [guid for guid, *_ in records])
+        in_place = _packages_in_place({package_id for _, package_id in last.values()})
+        for guid, digest, *_ in records:
+            stored_hash, package_id = last.get(guid, (None, None))
+            if stored_hash != digest or package_id not in in_place:
+                return None
+        return records, row.next_page
+
+    def remember(self, page: Page, records: list[list]) -> None:
+        """Keep what a read page held, for the next gather."""
+        model.Session.execute(sa.text("""
+            INSERT INTO thueringen_harvest_page (source_id, url, fingerprint, next_page, records, job_id, read_at)
+            VALUES (:source_id, :url, :fingerprint, :next_page, CAST(:records AS jsonb), :job_id, now())
+            ON CONFLICT (source_id, url) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+                next_page = EXCLUDED.next_page, records = EXCLUDED.records, job_id = EXCLUDED.job_id,
+                read_at = EXCLUDED.read_at
+        """), {"source_id": self.source_id, "url": page.url, "fingerprint": self.fingerprint(page.sha256),
+               "next_page": page.next_page, "records": json.dumps(records, ensure_ascii=False, default=str),
+               "job_id": self.job_id})
+        model.Session.commit()
+
+    def forget_other_pages(self) -> None:
+        """After a complete gather: drop the rows of pages the source no longer has."""
+        if not self.read_urls:
+            return
+        model.Session.execute(sa.text("DELETE FROM thueringen_harvest_page WHERE source_id = :source_id "
+                                      "AND NOT (url = ANY(:urls))"),
+                              {"source_id": self.source_id, "urls": self.read_urls})
+        model.Session.commit()
+
+
+_PREPARATION_VERSION: str | None = None
+
+
+def preparation_version() -> str:
+    """A digest of what turns a page into records: the portal's Python code and
+    schemas/vocabularies, and the versions of ckanext-dcat and rdflib. Computed
+    once per process."""
+    global _PREPARATION_VERSION
+    if _PREPARATION_VERSION is None:
+        from importlib.metadata import version
+
+        import ckanext.thueringen as portal
+        import ckanext.thueringen.schemas as schemas
+
+        digest = hashlib.sha256(f"ckanext-dcat {version('ckanext-dcat')} rdflib {version('rdflib')}".encode())
+        folders = [(Path(portal.__file__).parent, "*.py"), (Path(__file__).parent, "*.py"),
+                   (Path(schemas.__file__).parent, "*")]
+        for folder, pattern in folders:
+            for path in sorted(folder.rglob(pattern)):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(path.relative_to(folder).as_posix().encode())
+                    digest.update(path.read_bytes())
+        _PREPARATION_VERSION = digest.hexdigest()
+    return _PREPARATION_VERSION
 
 
 def _owner_org(source_id: str) -> str | None:

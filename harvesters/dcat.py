@@ -4,7 +4,9 @@ Reads a DCAT-AP.de catalogue in RDF/XML, Turtle, JSON-LD or N-Triples, page by
 page along Hydra's `nextPage` (`paging.follow_pages`: each page is downloaded with
 `fetch.fetch`, size cap and timeouts from the source's config), checked and parsed with
 `rdf_guard.parse_page` (which runs the `dcatap_de` profile and the normaliser)
-and handed on as records before the next page is read. Everything after that —
+and handed on as records before the next page is read — unless the page is as
+the last gather found it (`base.PageMemory`): then it is not parsed at all.
+Everything after that —
 defaults, hashing, duplicates, storing, withdrawing, the report — is
 `base.PortalHarvester`'s.
 """
@@ -19,7 +21,7 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.thueringen import normalize
 
 from . import publication_source
-from .base import PortalHarvester, Record, SourceConfig
+from .base import Page, PortalHarvester, Record, SourceConfig
 from .paging import follow_pages
 from .rdf_guard import parse_page
 
@@ -41,13 +43,21 @@ class DCATAPDEHarvester(PortalHarvester, plugins.SingletonPlugin):
                            "mehr liefert.",
         }
 
-    def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[list[Record]]:
-        def read(fetched):
-            page = parse_page(fetched.path, settings.rdf_format or fetched.content_type, fetched.url)
-            return page.datasets, page.next_page
+    def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[Page]:
+        memory = self.page_memory
 
-        for page_url, datasets in follow_pages(source_url, settings, workdir, read):
-            yield [_record(parsed, page_url, settings) for parsed in datasets]
+        def read(fetched) -> tuple[Page, str | None]:
+            settled = memory.settled(fetched.url, fetched.sha256) if memory is not None else None
+            if settled is not None:   # as last time: not parsed (base.PageMemory)
+                records, next_page = settled
+                return Page(fetched.url, fetched.sha256, next_page, settled=records), next_page
+            parsed = parse_page(fetched.path, settings.rdf_format or fetched.content_type, fetched.url)
+            return Page(fetched.url, fetched.sha256, parsed.next_page,
+                        records=[_record(dataset, fetched.url, settings) for dataset in parsed.datasets]), \
+                parsed.next_page
+
+        for _url, page in follow_pages(source_url, settings, workdir, read):
+            yield page
 
 
 def _record(parsed, page_url: str, settings: SourceConfig) -> Record:

@@ -631,6 +631,70 @@ def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served
     wait_until(corrected_titles_found, timeout=30, interval=0.5, what="the corrected titles searchable")
 
 
+# --- pages as they were ------------------------------------------------------------------------
+
+def read_pages(job: dict) -> set[str]:
+    """The pages the job parsed: the page named in its objects' content (a settled
+    page's objects have none)."""
+    model.Session.remove()
+    rows = model.Session.query(HarvestObject.content).filter(HarvestObject.harvest_job_id == job["id"]).all()
+    return {json.loads(content)["page"].rsplit("/", 1)[-1] for (content,) in rows if content}
+
+
+def test_unchanged_pages_are_settled_without_parsing(api, served):
+    """A page with the same bytes, the same source settings and every record stored
+    as read last time is not parsed again; anything else is."""
+    folder, base = served
+    uris = [f"https://seiten.example/{i}" for i in range(6)]
+
+    def serve(titles: dict[int, str] = {}, bad: int | None = None) -> None:
+        def dataset(i: int) -> str:
+            return rdf_dataset(uris[i], titles.get(i, f"Seiten {i}"),
+                               extra="<dct:issued>31.02.2024</dct:issued>" if i == bad else "")
+        (folder / "seiten-1.rdf").write_bytes(rdf_catalogue(
+            *(dataset(i) for i in range(3)), extra=next_page(f"{base}/seiten-1.rdf", f"{base}/seiten-2.rdf")))
+        (folder / "seiten-2.rdf").write_bytes(rdf_catalogue(*(dataset(i) for i in range(3, 6))))
+
+    org = new_org(api, "seiten")
+    source = new_source(api, org["id"], "seiten", f"{base}/seiten-1.rdf")
+    unchanged = {"added": 0, "updated": 0, "unchanged": 6, "withdrawn": 0, "failed": 0}
+    serve()
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job)["added"] == 6 and read_pages(job) == {"seiten-1.rdf", "seiten-2.rdf"}
+    before = stamps(org["id"])
+
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job) == unchanged and read_pages(job) == set()
+    assert stamps(org["id"]) == before
+
+    # one record changed: only its page is read
+    serve({4: "Seiten 4, neu"})
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job) == {**unchanged, "updated": 1, "unchanged": 5} and read_pages(job) == {"seiten-2.rdf"}
+    assert by_uri(org["id"])[uris[4]].title == "Seiten 4, neu"
+
+    # other source settings (defaults may change records): every page is read again
+    api("harvest_source_update", id=source["id"], url=source["url"], name=source["name"], title=source["title"],
+        source_type="dcat_ap_de", owner_org=org["id"], frequency="MANUAL", config=json.dumps({"priority": 5}))
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job) == unchanged and read_pages(job) == {"seiten-1.rdf", "seiten-2.rdf"}
+    job = harvest(api, source["id"])[source["id"]]
+    assert counts(job) == unchanged and read_pages(job) == set()
+
+    # a dataset withdrawn by hand is not "as stored": its page is read and it comes back
+    api("package_delete", id=by_uri(org["id"])[uris[1]].id)
+    job = harvest(api, source["id"])[source["id"]]
+    assert read_pages(job) == {"seiten-1.rdf"} and counts(job)["updated"] == 1
+    assert by_uri(org["id"])[uris[1]].state == "active"
+
+    # a record that failed is tried (and reported) again on every harvest
+    serve({4: "Seiten 4, neu"}, bad=0)
+    for _ in range(2):
+        job = harvest(api, source["id"])[source["id"]]
+        assert counts(job)["failed"] == 1 and "seiten-1.rdf" in read_pages(job)
+        assert [e["guid"] for e in job["report"]["errors"]] == [uris[0]]
+
+
 # --- crash safety ---------------------------------------------------------------------------
 
 CRASH_DATASETS = 60

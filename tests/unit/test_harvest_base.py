@@ -22,13 +22,14 @@ def test_config_defaults_and_normalised_values():
         "contributor_id": "https://www.dcat-ap.de/def/contributors/openDataHRO",
         "spatial_uri": "16053", "political_geocoding_level_uri": "municipality",
         "publisher": {"name": "Stadt Jena", "email": "mailto:info@jena.de", "url": "www.jena.de"},
-        "priority": 10, "max_bytes": 2048, "timeout": 5, "delete_threshold": 0.25,
+        "priority": 10, "max_bytes": 2048, "timeout": 5, "delete_threshold": 0.25, "import_batch": 1,
     }))
     assert config.contributor_id == ("http://dcat-ap.de/def/contributors/openDataHRO",)
     assert config.spatial_uri == JENA
     assert config.political_geocoding_level_uri == "http://dcat-ap.de/def/politicalGeocoding/Level/municipality"
     assert config.publisher == {"name": "Stadt Jena", "email": "info@jena.de", "url": "https://www.jena.de"}
     assert (config.priority, config.delete_threshold, config.keep_jobs) == (10, 0.25, 10)
+    assert (config.import_batch, SourceConfig().import_batch) == (1, 50)
     assert config.fetch_limits == {"max_bytes": 2048, "total_timeout": 5, "connect_timeout": 5, "read_timeout": 5}
 
 
@@ -45,6 +46,8 @@ def test_config_defaults_and_normalised_values():
     ('{"publisher": {"uri": "https://x.de"}}', "„publisher“: erwartet ein Objekt mit mindestens „name“"),
     ('{"publisher": {"name": "X", "email": "keine"}}', "„email“ \"keine\" ist ungültig"),
     ('{"rdf_format": "text/html"}', "erwartet einen dieser Medientypen"),
+    ('{"import_batch": 0}', "„import_batch“: 0 liegt nicht im erlaubten Bereich"),
+    ('{"import_batch": 501}', "„import_batch“: 501 liegt nicht im erlaubten Bereich"),
 ])
 def test_config_errors_are_german(config, phrase):
     with pytest.raises(ConfigError) as caught:
