@@ -1363,14 +1363,21 @@ def prune_history(source_id: str, keep: int) -> None:
 
 def job_report(job_id: str) -> dict[str, Any]:
     """A job's counts, errors and warnings: `counts` (added, updated, unchanged,
-    withdrawn, failed), `errors` (per record), `job_errors` (gather errors,
-    warnings among them) and `warnings` (per record, the record was stored)."""
+    withdrawn, failed, not_processed), `errors` (per record), `job_errors` (gather
+    errors, warnings among them) and `warnings` (per record, the record was stored).
+
+    not_processed: records the job ended without (aborted, timed out, or a
+    consumer killed in their import). ckanext-harvest sets them to ERROR like a
+    failed record, but a record that failed always has its error message here."""
     objects = model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job_id).all()
     statuses = {"added": "added", "updated": "updated", "not modified": "unchanged", "deleted": "withdrawn",
                 "errored": "failed"}
-    counts = dict.fromkeys(statuses.values(), 0)
+    counts = dict.fromkeys([*statuses.values(), "not_processed"], 0)
     errors, warnings = [], []
     for obj in objects:
+        if obj.state == "ERROR" and not obj.errors and not _extra(obj, IMPORT_HASH):
+            counts["not_processed"] += 1
+            continue
         status = "errored" if obj.state == "ERROR" else obj.report_status
         if status in statuses:
             counts[statuses[status]] += 1

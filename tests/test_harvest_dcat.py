@@ -243,7 +243,7 @@ def test_real_catalogues_and_examples(api, stack, served):
     # 1. Everything is imported, without errors.
     jobs = harvest(api, *all_sources)
     assert counts(jobs[bremen["id"]]) == {"added": BREMEN_DATASETS, "updated": 0, "unchanged": 0, "withdrawn": 0,
-                                          "failed": 0}
+                                          "failed": 0, "not_processed": 0}
     assert counts(jobs[rostock["id"]])["added"] == ROSTOCK_PAGE_1 + 3
     for job in jobs.values():
         assert job["stats"]["errored"] == 0, messages(job)
@@ -282,9 +282,9 @@ def test_real_catalogues_and_examples(api, stack, served):
     before = {uri: (p.metadata_modified, p.state) for uri, p in by_uri(bremen_org["id"]).items()}
     jobs = harvest(api, bremen["id"], rostock["id"])
     assert counts(jobs[bremen["id"]]) == {"added": 0, "updated": 3, "unchanged": BREMEN_DATASETS - 5,
-                                          "withdrawn": 2, "failed": 0}
+                                          "withdrawn": 2, "failed": 0, "not_processed": 0}
     assert counts(jobs[rostock["id"]]) == {"added": 0, "updated": 0, "unchanged": ROSTOCK_PAGE_1 + 2,
-                                           "withdrawn": 1, "failed": 0}
+                                           "withdrawn": 1, "failed": 0, "not_processed": 0}
     stored = by_uri(bremen_org["id"])
     assert {uri for uri, p in stored.items() if (p.metadata_modified, p.state) != before[uri]} \
         == set(changed) | set(removed)
@@ -504,7 +504,7 @@ def test_fault_messages_name_the_source(fault_runs):
 def test_bad_values_fail_one_by_one_with_german_reasons(fault_runs):
     run = fault_runs["bad_values"]
     report = run["job"]["report"]
-    assert counts(run["job"]) == {"added": 1, "updated": 0, "unchanged": 1, "withdrawn": 0, "failed": 2}
+    assert counts(run["job"]) == {"added": 1, "updated": 0, "unchanged": 1, "withdrawn": 0, "failed": 2, "not_processed": 0}
     errors = {e["guid"]: e["message"] for e in report["errors"]}
     date_error = errors["https://stoerung.example/bad_values/1"]
     assert "Feld „Veröffentlicht“ (issued): '31.02.2024' ist kein gültiges Datum" in date_error
@@ -606,7 +606,7 @@ def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served
     source = new_source(api, org["id"], "stapel", f"{base}/stapel.rdf", import_batch=4)
     serve({})
     job = harvest(api, source["id"])[source["id"]]
-    assert counts(job) == {"added": 9, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1}
+    assert counts(job) == {"added": 9, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1, "not_processed": 0}
     assert [e["guid"] for e in job["report"]["errors"]] == [uris[6]]
     assert "'31.02.2024' ist kein gültiges Datum" in job["report"]["errors"][0]["message"]
     stored = by_uri(org["id"])
@@ -618,7 +618,7 @@ def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served
 
     serve({2: "Stapel 2, berichtigt", 5: "Stapel 5, berichtigt"})
     job = harvest(api, source["id"])[source["id"]]
-    assert counts(job) == {"added": 0, "updated": 2, "unchanged": 7, "withdrawn": 0, "failed": 1}
+    assert counts(job) == {"added": 0, "updated": 2, "unchanged": 7, "withdrawn": 0, "failed": 1, "not_processed": 0}
     for i in (2, 5):
         assert activities(stored[uris[i]].id) == [("new package", f"Stapel {i}"),
                                                   ("changed package", f"Stapel {i}, berichtigt")]
@@ -657,7 +657,7 @@ def test_unchanged_pages_are_settled_without_parsing(api, served):
 
     org = new_org(api, "seiten")
     source = new_source(api, org["id"], "seiten", f"{base}/seiten-1.rdf")
-    unchanged = {"added": 0, "updated": 0, "unchanged": 6, "withdrawn": 0, "failed": 0}
+    unchanged = {"added": 0, "updated": 0, "unchanged": 6, "withdrawn": 0, "failed": 0, "not_processed": 0}
     serve()
     job = harvest(api, source["id"])[source["id"]]
     assert counts(job)["added"] == 6 and read_pages(job) == {"seiten-1.rdf", "seiten-2.rdf"}
@@ -732,10 +732,15 @@ def test_killed_fetch_consumer_leaves_no_duplicates(api, served):
     api("harvest_job_abort", source_id=source["id"])
     stored_after_crash = len(packages(org["id"]))
     assert stored_after_crash % CRASH_BATCH == 0   # a batch is stored whole or not at all
+    # The killed batch's records are "not processed", not "failed": nothing was wrong with them.
+    model.Session.remove()
+    aborted = job_report(job_id)["counts"]
+    assert (aborted["added"], aborted["failed"], aborted["not_processed"]) == \
+        (stored_after_crash, 0, CRASH_DATASETS - stored_after_crash)
 
     job = harvest(api, source["id"])[source["id"]]
     assert counts(job) == {"added": CRASH_DATASETS - stored_after_crash, "updated": 0,
-                           "unchanged": stored_after_crash, "withdrawn": 0, "failed": 0}
+                           "unchanged": stored_after_crash, "withdrawn": 0, "failed": 0, "not_processed": 0}
     stored = packages(org["id"])
     assert len(stored) == CRASH_DATASETS
     assert {p.state for p in stored} == {"active"}

@@ -69,7 +69,7 @@ def test_demo_feed_is_harvested_into_typed_publications_with_documents(api, stac
     org = new_org(api, "feed-demo")
     source = new_source(api, org["id"], "feed-demo", f"{demo_url}/{DEMO_FEED}", "feed", document_type="sonstige")
     job = harvest(api, source["id"])[source["id"]]
-    assert counts(job) == {"added": 20, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0}, messages(job)
+    assert counts(job) == {"added": 20, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0, "not_processed": 0}, messages(job)
     found = publications(org["id"])
     assert len(found) == 20 and all(p.state == "active" for p in found.values())
     shown = api("package_show", id=found["tag:schwarzaburg.example,2024:veroeffentlichung/haushaltssatzung-2025"].id)
@@ -93,14 +93,14 @@ def test_feed_reharvest_changes_withdrawals_and_the_guard(api, stack, served):
     source = new_source(api, org["id"], "feed-amt", f"{base}/amt.atom", "feed", document_type="sonstige")
 
     first = harvest(api, source["id"])[source["id"]]
-    assert counts(first) == {"added": 3, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0}, messages(first)
+    assert counts(first) == {"added": 3, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0, "not_processed": 0}, messages(first)
     warnings = "\n".join(first["report"]["job_errors"])
     assert "Warnung: Eintrag „Eintrag ohne Kennung und ohne Link“" in warnings and "keinen Titel" in warnings
     second = harvest(api, source["id"])[source["id"]]
-    assert counts(second) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0}
+    assert counts(second) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0, "not_processed": 0}
     before, indexed = stamps(org["id"]), solr_stamps(stack, org["id"])
     third = harvest(api, source["id"])[source["id"]]
-    assert counts(third) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0}
+    assert counts(third) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0, "not_processed": 0}
     assert stamps(org["id"]) == before and solr_stamps(stack, org["id"]) == indexed   # nothing written
 
     changed = single.replace(b"<title>Konzessionsvertrag Stromnetz</title>",
@@ -108,7 +108,7 @@ def test_feed_reharvest_changes_withdrawals_and_the_guard(api, stack, served):
         .replace(b"<title>Mitteilung ohne Kategorie</title>", b"")   # now without title: skipped, so vanished
     (feeds / "amt.atom").write_bytes(changed)
     fourth = harvest(api, source["id"])[source["id"]]
-    assert counts(fourth) == {"added": 0, "updated": 1, "unchanged": 1, "withdrawn": 1, "failed": 0}, messages(fourth)
+    assert counts(fourth) == {"added": 0, "updated": 1, "unchanged": 1, "withdrawn": 1, "failed": 0, "not_processed": 0}, messages(fourth)
     found = publications(org["id"])
     assert found["tag:example-amt.de,2024:vertrag-88"].title == "Konzessionsvertrag Stromnetz 2025"
     assert found["https://www.example-amt.de/v/ohne-kategorie"].state == "deleted"
@@ -133,7 +133,7 @@ def test_incomplete_feed_withdraws_only_tombstoned_entries(api, served):
     org = new_org(api, "feed-latest")
     source = new_source(api, org["id"], "feed-latest", f"{base}/latest.atom", "feed")
     first = harvest(api, source["id"])[source["id"]]
-    assert counts(first) == {"added": 3, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0}, messages(first)
+    assert counts(first) == {"added": 3, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0, "not_processed": 0}, messages(first)
 
     # the latest entries only: the Gutachten dropped off the end, the Vertrag is tombstoned
     start = partial.index(b"<entry>")
@@ -174,7 +174,7 @@ def test_fragdenstaat_requests_become_publications_incrementally_under_the_guard
     org = new_org(api, "fragdenstaat")
     source = new_source(api, org["id"], "fragdenstaat", fragdenstaat.site + "/", "fragdenstaat", jurisdiction=14)
     first = harvest(api, source["id"])[source["id"]]
-    assert counts(first) == {"added": 3, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0}, messages(first)
+    assert counts(first) == {"added": 3, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0, "not_processed": 0}, messages(first)
     found = publications(org["id"])
     assert set(found) == {f"{fragdenstaat.site}/api/v1/request/{n}/" for n in (281001, 281002, 281003)}
     shown = api("package_show", id=found[f"{fragdenstaat.site}/api/v1/request/281001/"].id)
@@ -186,13 +186,13 @@ def test_fragdenstaat_requests_become_publications_incrementally_under_the_guard
 
     before, indexed = stamps(org["id"]), solr_stamps(stack, org["id"])
     second = harvest(api, source["id"])[source["id"]]
-    assert counts(second) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0}
+    assert counts(second) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0, "not_processed": 0}
     assert stamps(org["id"]) == before and solr_stamps(stack, org["id"]) == indexed
 
     fragdenstaat.changes[281002] = {"title": "Messwerte der Nitratmessstellen 2021 bis 2023"}
     fragdenstaat.hidden.add(281003)
     third = harvest(api, source["id"])[source["id"]]
-    assert counts(third) == {"added": 0, "updated": 1, "unchanged": 1, "withdrawn": 1, "failed": 0}, messages(third)
+    assert counts(third) == {"added": 0, "updated": 1, "unchanged": 1, "withdrawn": 1, "failed": 0, "not_processed": 0}, messages(third)
     assert publications(org["id"])[f"{fragdenstaat.site}/api/v1/request/281003/"].state == "deleted"
 
     fragdenstaat.failing = True

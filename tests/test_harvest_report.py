@@ -58,7 +58,7 @@ def test_action_gives_counts_and_german_messages(api, harvested):
     assert report["source"]["status"] == "Finished" and report["source"]["job_count"] == 1
     (job,) = report["jobs"]
     assert job["id"] == harvested["job"]["id"] and job["started"] and job["finished"]
-    assert job["counts"] == {"added": 1, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1}
+    assert job["counts"] == {"added": 1, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1, "not_processed": 0}
     (error,) = job["errors"]
     assert error["guid"] == BROKEN
     # What (the record and its title), where (the catalogue), why (the field and value), in German.
@@ -76,7 +76,7 @@ def test_anonymous_users_get_the_public_report(api, harvested):
                              timeout=30)
     assert response.status_code == 200, response.text
     (job,) = response.json()["result"]["jobs"]
-    assert job["counts"] == {"added": 1, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1}
+    assert job["counts"] == {"added": 1, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1, "not_processed": 0}
     assert "'31.02.2024' ist kein gültiges Datum" in job["errors"][0]["message"]
 
 
@@ -86,8 +86,8 @@ def test_anonymous_get_of_the_public_source_page_shows_the_counts(api, harvested
     html = page.text
     assert "Harvest-Bericht" in html and "<caption>Letzte Harvest-Läufe, neueste zuerst</caption>" in html
     (row,) = re.findall(r'<tr>\s*<th scope="row">.*?</tr>', html, re.S)
-    # finished, status, then added, updated, unchanged, withdrawn, failed
-    assert re.findall(r"<td>(.*?)</td>", row)[1:] == ["Beendet", "1", "0", "0", "0", "1"]
+    # finished, status, then added, updated, unchanged, withdrawn, failed, not processed
+    assert re.findall(r"<td>(.*?)</td>", row)[1:] == ["Beendet", "1", "0", "0", "0", "1", "0"]
     assert f"Datensatz {BROKEN} („Bericht kaputt“)" in html and "ist kein gültiges Datum" in html
 
 
@@ -116,7 +116,8 @@ def test_source_page_shows_the_report_in_german(api, harvested):
     assert page.status_code == 200, page.text[:500]
     html = page.text
     assert "Harvest-Bericht" in html and "<caption>Letzte Harvest-Läufe, neueste zuerst</caption>" in html
-    for label in ("Hinzugefügt", "Aktualisiert", "Unverändert", "Zurückgezogen", "Fehlgeschlagen"):
+    for label in ("Hinzugefügt", "Aktualisiert", "Unverändert", "Zurückgezogen", "Fehlgeschlagen",
+                  "Nicht bearbeitet"):
         assert f'<th scope="col">{label}</th>' in html, label
     assert '<th scope="row">' in html and "<td>Beendet</td>" in html
     assert "Fehler des letzten Laufs" in html and f"Datensatz {BROKEN} („Bericht kaputt“)" in html

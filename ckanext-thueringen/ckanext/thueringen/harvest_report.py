@@ -18,7 +18,7 @@ from ckanext.thueringen.harvesters.base import job_report
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 50
-COUNTS = ("added", "updated", "unchanged", "withdrawn", "failed")
+COUNTS = ("added", "updated", "unchanged", "withdrawn", "failed", "not_processed")
 
 
 def _source(source_id: str) -> HarvestSource:
