@@ -1,5 +1,5 @@
 """The pure parts of harvesters/base.py: source configuration, defaults, hashing,
-duplicate ranking. No stack needed:
+duplicate ranking, page fingerprints. No stack needed:
     .venv/bin/python -m pytest tests/unit/test_harvest_base.py -p no:ckan -p no:ckan_fixtures -q
 """
 from __future__ import annotations
@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ckanext.thueringen.harvesters.base import (ConfigError, SourceConfig, _Candidate, _winner, duplicate_key,
+from ckanext.thueringen.harvesters import base
+from ckanext.thueringen.harvesters.base import (ConfigError, PageMemory, SourceConfig, _Candidate, _winner,
+                                                duplicate_key,
                                                 modified_time, package_id_for, parse_source_config, record_hash,
                                                 with_defaults)
 
@@ -107,3 +109,28 @@ def test_winner_newest_then_priority_then_public():
     assert _winner([_Candidate("a", new, 1, False), _Candidate("b", new, 1, True)]).package_id == "b"
     assert _winner([_Candidate("b", None, 1, False), _Candidate("a", None, 1, False)]).package_id == "a"
     assert _winner([_Candidate("a", None, 5, True), _Candidate("b", old, 0, False)]).package_id == "b"
+
+
+def test_page_fingerprint_covers_bytes_settings_and_organisation():
+    def fingerprint(settings=SourceConfig(), owner_org="org-1", page="sha-1"):
+        return PageMemory("source", "job", settings, owner_org).fingerprint(page)
+
+    assert fingerprint() == fingerprint()
+    others = [fingerprint(page="sha-2"), fingerprint(owner_org="org-2"),
+              fingerprint(SourceConfig(priority=1)), fingerprint(SourceConfig(spatial_uri=JENA))]
+    assert len({fingerprint(), *others}) == 5
+
+
+def test_preparation_version_changes_with_a_vocabulary(monkeypatch):
+    monkeypatch.setattr(base, "_PREPARATION_VERSION", None)
+    before = base.preparation_version()
+    assert base.preparation_version() == before   # computed once per process
+    read_bytes = base.Path.read_bytes
+
+    def edited(path):
+        data = read_bytes(path)
+        return data + b"# edited" if path.name == "eu-data-theme.ttl" else data
+
+    monkeypatch.setattr(base.Path, "read_bytes", edited)
+    monkeypatch.setattr(base, "_PREPARATION_VERSION", None)
+    assert base.preparation_version() != before
