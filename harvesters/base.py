@@ -409,7 +409,7 @@ class PortalHarvester(HarvesterBase):
     def import_one(self, harvest_object) -> bool:
         """Store (or withdraw) one record in a transaction of its own."""
         try:
-            with _solr_commit_deferred():
+            with solr_commit_deferred():
                 if _extra(harvest_object, ACTION) == WITHDRAW:
                     return _Import(self, harvest_object).withdraw()
                 return _Import(self, harvest_object).store()
@@ -422,7 +422,7 @@ class PortalHarvester(HarvesterBase):
 
 
 @contextlib.contextmanager
-def _solr_commit_deferred() -> Iterator[None]:
+def solr_commit_deferred() -> Iterator[None]:
     """Index the record without a Solr commit of its own.
 
     With `ckan.search.solr_commit = true` (right for an editor's single save:
@@ -994,7 +994,7 @@ def _import_batch(harvester: PortalHarvester, leader: HarvestObject, members: li
     """
     objects = [leader, *members]
     try:
-        with _solr_commit_deferred(), _activity_recorded_by_batch():
+        with solr_commit_deferred(), activity_recorded_by_batch():
             stored = _store_together(harvester, objects)
     except toolkit.ValidationError:
         model.Session.rollback()   # package_create rolled back already; the record's error comes below
@@ -1031,12 +1031,13 @@ def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) ->
     model.Session.flush()
     now = datetime.utcnow()
     for obj, plan, modified_before in written:
-        shown = logic.package_show_default_and_custom_schemas(context, plan.package_id)
         if plan.existing is None:
-            _record_activity(context, plan.package_id, "new", shown[1])
+            activity = "new"
         elif model.Package.get(plan.package_id).metadata_modified != modified_before:
-            _record_activity(context, plan.package_id, "changed", shown[1])
-        logic.index_update_package_dicts(shown, defer_commit=True)
+            activity = "changed"
+        else:
+            activity = None
+        index_and_record_activity(context, plan.package_id, activity)
         if obj is not objects[0]:   # the leader's bookkeeping is ckanext-harvest's
             obj.fetch_started = obj.fetch_finished = obj.import_started = obj.import_finished = now
             obj.state = "COMPLETE"
@@ -1045,13 +1046,24 @@ def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) ->
     return {obj.id for obj, _, _ in written}
 
 
+def index_and_record_activity(context: dict, package_id: str, activity: str | None) -> None:
+    """After a deferred package_create/_update: the dataset's Solr document
+    (without a commit) and, if `activity` ("new", "changed"), its activity —
+    both from one dictization (`package_show` with CKAN's default and the
+    custom schema, as CKAN's own index notification makes it)."""
+    shown = logic.package_show_default_and_custom_schemas(context, package_id)
+    if activity:
+        _record_activity(context, package_id, activity, shown[1])
+    logic.index_update_package_dicts(shown, defer_commit=True)
+
+
 def _duplicate_key_of(obj: HarvestObject) -> str:
     dataset = json.loads(obj.content or "{}").get("dataset")
     return duplicate_key(dataset, obj.guid) if isinstance(dataset, dict) else ""
 
 
 @contextlib.contextmanager
-def _activity_recorded_by_batch() -> Iterator[None]:
+def activity_recorded_by_batch() -> Iterator[None]:
     """Keep CKAN's activity plugin from recording a package_create itself: its
     subscriber dictizes the new dataset once more, which the batch has done for
     the index already (`_record_activity` records the same activity from that).

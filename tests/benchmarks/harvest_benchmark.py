@@ -26,8 +26,11 @@ What it does (docs/benchmarks.md, "Harvesting (issue #4)"):
    on a catalogue of its own, so that a drifting machine load favours neither
    side; stock with a time budget: after it the consumers are stopped, the
    queues purged, the job aborted, and the datasets/s of the completed part are
-   reported), and ours on each catalogue of `--memory-sizes` for memory
-   (complete gather, then `--memory-budget` seconds of import);
+   reported), after the first round "CKAN alone" (ckan_alone.py: CKAN storing
+   `--ckan-alone` of the harvested datasets by itself, batched as our import
+   and one package_create each — the bound of any harvester that stores
+   through CKAN's actions), and ours on each catalogue of `--memory-sizes` for
+   memory (complete gather, then `--memory-budget` seconds of import);
 5. writes var/<profile>/benchmark-harvest.json and prints a table.
 
 Standard library only; needs the project's virtualenv (.venv) and stack.
@@ -246,7 +249,8 @@ def run_job(stack: Stack, source: dict, org_id: str, expected: int, label: str,
         if source["source_type"] == "dcat_ap_de" else None
     stats = stack.action("harvest_job_show", id=job["id"]).get("stats")
     result = {
-        "label": label, "source_type": source["source_type"], "expected": expected, "complete": complete,
+        "label": label, "job_id": job["id"], "source_type": source["source_type"], "expected": expected,
+        "complete": complete,
         "status": status, "searchable": count, "seconds": round(elapsed, 1),
         "gather_seconds": round(gather_done_at, 1) if gather_done_at is not None else None,
         "datasets_per_second": round(count / elapsed, 2) if elapsed else None,
@@ -259,6 +263,34 @@ def run_job(stack: Stack, source: dict, org_id: str, expected: int, label: str,
     }
     say(f"{label}: {'complete' if complete else 'cut off'} after {elapsed:.0f} s, {count}/{expected} searchable, "
         f"gather {memory['gather-consumer']['vmhwm_mb']} MB, fetch {memory['fetch-consumer']['vmhwm_mb']} MB")
+    return result
+
+
+def ckan_alone(stack: Stack, job_id: str, suffix: str, mode: str, count: int, batch: int) -> dict:
+    """CKAN storing `count` datasets of the harvest job `job_id` by itself
+    (ckan_alone.py), in its own organisation; timed until Solr finds them all."""
+    org = stack.action("organization_create", name=f"bench-alone-{mode}-{suffix}", title=f"CKAN alone ({mode})")
+    load_before = loadavg()
+    say(f"CKAN alone ({mode}): storing {count} datasets of job {job_id}")
+    done = subprocess.run([str(VENV_PYTHON), str(Path(__file__).with_name("ckan_alone.py")),
+                           "--ini", str(stack.state / "ckan.ini"), "--job", job_id, "--org", org["id"],
+                           "--count", str(count), "--mode", mode, "--batch", str(batch)],
+                          cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"ckan_alone.py failed:\n{done.stderr[-3000:]}")
+    stored = json.loads(done.stdout.strip().splitlines()[-1])
+    while stack.searchable(org["id"]) < stored["count"]:
+        if time.time() - stored["stored"] > 120:
+            raise SystemExit(f"CKAN alone ({mode}): Solr does not find the {stored['count']} datasets")
+        time.sleep(0.25)
+    seconds = time.time() - stored["started"]
+    result = {"label": f"CKAN alone {stored['count']} ({mode})", "mode": mode, "count": stored["count"],
+              "batch": batch if mode == "batched" else 1, "seconds": round(seconds, 1),
+              "store_seconds": round(stored["stored"] - stored["started"], 1),
+              "datasets_per_second": round(stored["count"] / seconds, 2),
+              "load_before": load_before, "load_after": loadavg()}
+    say(f"CKAN alone ({mode}): {result['count']} searchable after {seconds:.0f} s, "
+        f"{result['datasets_per_second']} datasets/s")
     return result
 
 
@@ -313,6 +345,8 @@ def table(results: dict) -> str:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
+    for run in results.get("ckan_alone", []):
+        lines.append(f"{run['label']}: {run['seconds']:.0f} s until searchable, {run['datasets_per_second']:.2f} datasets/s")
     lines += ["", *(f"{key}: {value}" for key, value in results["summary"].items() if key != "peak_memory_mb")]
     return "\n".join(lines)
 
@@ -337,6 +371,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="first harvests per harvester, in ABBA order, each on a catalogue of its own "
                              "(0: memory scenarios only)")
+    parser.add_argument("--ckan-alone", type=int, default=2000,
+                        help="after the first round: CKAN storing this many of the harvested datasets by itself, "
+                             "batched as our import and one package_create each (ckan_alone.py; 0 skips it)")
     parser.add_argument("--out", type=Path, help="result file (default var/<profile>/benchmark-harvest.json)")
     args = parser.parse_args()
     if not VENV_PYTHON.exists():
@@ -352,7 +389,7 @@ def main() -> int:
                "profile": args.profile, "size": args.size, "rounds": args.rounds, "memory_sizes": memory_sizes,
                "stock_memory_sizes": stock_memory_sizes,
                "page_size": args.page_size, "stock_budget": args.stock_budget,
-               "memory_budget": args.memory_budget, "runs": []}
+               "memory_budget": args.memory_budget, "runs": [], "ckan_alone": []}
     stack.start(fresh=not args.reuse)
     suffix = datetime.now().strftime("%H%M%S")
     port = free_port()
@@ -400,6 +437,11 @@ def main() -> int:
             else:
                 stock(n)
                 ours(n)
+            if n == "1" and args.ckan_alone:
+                job_id = next(run["job_id"] for run in results["runs"] if run["label"].startswith("ours"))
+                for mode in ("batched", "single"):
+                    results["ckan_alone"].append(ckan_alone(stack, job_id, suffix, mode, args.ckan_alone, 50))
+                    save(results, out)
         for size in memory_sizes:
             scenario(f"memory-{size}", "dcat_ap_de", size, f"ours {size} memory (gather + {args.memory_budget:.0f} s)",
                      budget=args.memory_budget, budget_after_gather=True)
@@ -430,6 +472,12 @@ def main() -> int:
         summary["searchable_after_same_time"] = {
             "seconds": round(window), "ours": searchable_at(first["timeline"], window),
             "stock": searchable_at(stock_run["timeline"], window)}
+    alone = {run["mode"]: run["datasets_per_second"] for run in results["ckan_alone"]}
+    if alone:
+        summary["ckan_alone_datasets_per_second"] = alone
+        if rates.get("stock"):
+            # what no harvester storing through package_create can exceed on this machine
+            summary["ckan_alone_batched_vs_stock"] = round(alone["batched"] / rates["stock"], 2)
     summary["peak_memory_mb"] = {
         run["label"]: {name: run["memory"][name]["vmhwm_mb"] for name in CONSUMERS} for run in results["runs"]}
     results["summary"] = summary
