@@ -20,12 +20,13 @@ import uuid
 
 import pytest
 import requests
+import sqlalchemy as sa
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, XSD
 
 import ckan.model as model
 from ckanext.harvest.model import HarvestObject
-from ckanext.thueringen.harvesters.base import job_report
+from ckanext.thueringen.harvesters.base import job_report, new_dataset_name
 from ckanext.thueringen.static_server import serve_in_thread
 
 import conftest
@@ -592,13 +593,16 @@ def activities(package_id: str) -> list[tuple[str, str]]:
 def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served):
     """Records are stored in batches (`import_batch`); a record CKAN rejects fails on
     its own with its reason, the rest of its batch is stored; every dataset gets the
-    activity CKAN records for a create or a real update, exactly once."""
+    activity CKAN records for a create or a real update, exactly once. Records 8 and 9
+    have the same title and go in one batch: the second gets the name with "-2"."""
     folder, base = served
     uris = [f"https://stapel.example/{i}" for i in range(10)]
+    same_title = f"Stapel doppelt {uuid.uuid4().hex[:6]}"
+    first_titles = {i: same_title if i >= 8 else f"Stapel {i}" for i in range(10)}
 
     def serve(titles: dict[int, str]) -> None:
         (folder / "stapel.rdf").write_bytes(rdf_catalogue(*(
-            rdf_dataset(uri, titles.get(i, f"Stapel {i}"),
+            rdf_dataset(uri, titles.get(i, first_titles[i]),
                         extra="<dct:issued>31.02.2024</dct:issued>" if i == 6 else "")
             for i, uri in enumerate(uris))))
 
@@ -614,7 +618,9 @@ def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served
     wait_until(lambda: anonymous_count(api, org) == 9, timeout=30, interval=0.5, what="9 datasets searchable")
     for i, uri in enumerate(uris):
         if i != 6:
-            assert activities(stored[uri].id) == [("new package", f"Stapel {i}")], uri
+            assert activities(stored[uri].id) == [("new package", first_titles[i])], uri
+    name = same_title.lower().replace(" ", "-")
+    assert [stored[uris[8]].name, stored[uris[9]].name] == [name, f"{name}-2"]
 
     serve({2: "Stapel 2, berichtigt", 5: "Stapel 5, berichtigt"})
     job = harvest(api, source["id"])[source["id"]]
@@ -629,6 +635,30 @@ def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served
         return {"Stapel 2, berichtigt", "Stapel 5, berichtigt"} <= titles
 
     wait_until(corrected_titles_found, timeout=30, interval=0.5, what="the corrected titles searchable")
+
+
+def test_new_dataset_names_skip_taken_ones_through_the_pattern_index():
+    """A new dataset's name is its munged title, else the first free "-N"; the taken
+    names are found through the index `thueringen_package_name_pattern_idx` (a
+    LIKE on the name prefix), not by reading every dataset."""
+    token = uuid.uuid4().hex[:8]
+    stem = f"messstellen-{token}"
+    taken = [stem, f"{stem}-2", f"{stem}-4", f"{stem}x"]
+    model.Session.remove()
+    model.Session.add_all(model.Package(name=name, title=name, type="dataset") for name in taken)
+    model.Session.commit()
+    try:
+        assert new_dataset_name(f"Messstellen {token}") == f"{stem}-3"
+        assert new_dataset_name(f"Messstellen {token} Jena") == f"{stem}-jena"
+        assert new_dataset_name(f"Mess_stellen {token}") == f"mess_stellen-{token}"   # "_" is no wildcard here
+        model.Session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        plan = model.Session.execute(sa.text("EXPLAIN SELECT name FROM package WHERE name LIKE :pattern ESCAPE '\\'"),
+                                     {"pattern": f"{stem}%"}).scalars().all()
+        assert "thueringen_package_name_pattern_idx" in "\n".join(plan)
+    finally:
+        model.Session.rollback()
+        model.Session.query(model.Package).filter(model.Package.name.in_(taken)).delete(synchronize_session=False)
+        model.Session.commit()
 
 
 # --- pages as they were ------------------------------------------------------------------------
