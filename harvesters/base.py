@@ -59,11 +59,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 import ckan.logic as logic
-from ckan.lib.munge import munge_title_to_name
-from ckan.model.package import PACKAGE_NAME_MAX_LENGTH
 import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
+from ckan.lib.munge import munge_title_to_name
+from ckan.model.package import PACKAGE_NAME_MAX_LENGTH
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra,
                                    HarvestSource)
