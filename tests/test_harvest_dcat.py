@@ -650,7 +650,7 @@ def test_new_dataset_names_skip_taken_ones_through_the_pattern_index():
     try:
         assert new_dataset_name(f"Messstellen {token}") == f"{stem}-3"
         assert new_dataset_name(f"Messstellen {token} Jena") == f"{stem}-jena"
-        assert new_dataset_name(f"Mess_stellen {token}") == f"mess_stellen-{token}"   # "_" is no wildcard here
+        assert new_dataset_name(f"Mess_stellen {token}") == f"mess_stellen-{token}"   # a name with "_" (escaped in the LIKE)
         model.Session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         plan = model.Session.execute(sa.text("EXPLAIN SELECT name FROM package WHERE name LIKE :pattern ESCAPE '\\'"),
                                      {"pattern": f"{stem}%"}).scalars().all()
