@@ -6,7 +6,8 @@ a timeout, while redis-py 8 (pinned by CKAN 2.12.0) gives every connection a
 `fetch-consumer` die after five idle seconds. These consumers run the stock
 queue classes and callbacks unchanged, on a connection that may wait.
 
-One addition: the fetch consumer drops a message for a harvest object that is
+Two additions: each message is handled in a fresh database session (see
+`consume`), and the fetch consumer drops a message for a harvest object that is
 already COMPLETE or ERROR. Such duplicates come from ckanext-harvest's
 `resubmit_objects` (run by every `harvest_jobs_run`), which queues again each
 WAITING object it does not find in Redis — also one a consumer has just taken
@@ -45,7 +46,14 @@ def consume(stage: str) -> None:
         if stage == "fetch" and _object_done(body):
             consumer.basic_ack(method.delivery_tag)
             continue
-        callback(consumer, method, header, body)
+        try:
+            callback(consumer, method, header, body)
+        finally:
+            # ckanext-harvest's gather_callback returns without Session.remove() when a
+            # gather queues nothing (every record unchanged or queued by the gather
+            # itself); CKAN's session keeps objects after a commit (expire_on_commit
+            # off), so the next job would read this job's source, its settings included.
+            model.Session.remove()
 
 
 def _object_done(body: str) -> bool:
