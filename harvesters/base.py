@@ -6,19 +6,24 @@ pipeline fetch -> parse -> normalise -> validate -> store:
 
 gather (gather consumer)
     For each page: apply the source's defaults to each record, hash it, drop
-    duplicate identifiers inside the source (the newest record stays), and
-    write one HarvestObject per record at once (content: JSON of the normalised
-    dataset and its unmapped values). A record whose hash equals the one of
-    its last import is marked "not modified" right there and never queued:
-    a re-harvest of an unchanged source writes no dataset and touches no
-    Solr document. After the last page, records that vanished from the source
+    duplicate identifiers inside the source (the newest record stays; an older
+    one on an earlier page, queued already, is withdrawn as its duplicate at
+    the import), and write one HarvestObject per record at once (content:
+    JSON of the normalised dataset and its unmapped values). A record whose
+    hash equals the one of its last import is marked "not modified" right
+    there and never queued: a re-harvest of an unchanged source writes no
+    dataset and touches no Solr document. The page's other records are queued
+    for import at once (`_Gather.release`), so the import runs while the
+    gather reads on. After the last page, records that vanished from the source
     get a withdrawal object — unless the gather failed or the source gave less
     than `delete_threshold` of the records it had: then only a warning.
 import (fetch consumer)
     package_create / package_update (validated by the scheming schema) of
     the dataset with a fixed id per (source, record), so a retried import
     never makes a second dataset; `import_batch` records (default 50) in one
-    transaction, queued as one object (`_Gather.release`, `_import_batch`);
+    transaction, queued as one object (`_Gather.release`, `_import_batch`),
+    their Solr documents sent alongside and their full-text jobs queued after
+    the commit;
     duplicates of other sources (same dct:identifier, else the same URI) are
     settled: the newer dct:modified wins, then the higher source `priority`,
     then the dataset that is already public; the loser is withdrawn (state deleted) with `duplicate_of` naming
@@ -48,7 +53,9 @@ import dataclasses
 import hashlib
 import json
 import logging
+import queue
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -63,12 +70,16 @@ import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.munge import munge_title_to_name
+from ckan.lib.search import common as search_common
+from ckan.lib.search import index as search_index
 from ckan.model.package import PACKAGE_NAME_MAX_LENGTH
+from ckanext.harvest import queue as harvest_queue
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra,
                                    HarvestSource)
 
 from ckanext.thueringen import normalize
+from ckanext.thueringen.fulltext import jobs as fulltext_jobs
 from ckanext.thueringen.normalize import Unmapped
 
 from . import fetch as fetching
@@ -399,8 +410,7 @@ class PortalHarvester(HarvesterBase):
             model.Session.rollback()
             run.fail(f"Die Ernte von {display_url(harvest_job.source.url)} brach mit einem internen Fehler ab "
                      f"({one_line(exc)}); es wurde nichts zurückgezogen.")
-        run.release()
-        return run.object_ids
+        return run.finish()
 
     def fetch_stage(self, harvest_object) -> bool:
         return True  # the gather has read the record already
@@ -481,13 +491,11 @@ class _Gather:
         self.job = job
         self.source = job.source
         self.where = display_url(self.source.url)
-        self.object_ids: list[str] = []   # to be queued for import
-        self.withdrawals: set[str] = set()  # those of them that withdraw a record
         self.settings: SourceConfig | None = None
         self.failed = False
         self.records_read = 0
         self.kept: dict[str, _Kept] = {}  # duplicate key -> record: keys only, never the records
-        self.dropped: set[str] = set()    # objects of older duplicates, not to be queued
+        self.page_objects: set[str] = set()  # the objects of the page being taken, until it is released
         self.owner_org: str | None = None
 
     def fail(self, message: str) -> None:
@@ -528,6 +536,7 @@ class _Gather:
         self.records_read += len(records)
         last = _last_imports(self.source.id, [record.guid for record in records])
         in_place = _packages_in_place({package_id for _, package_id in last.values()})
+        self.page_objects = set()
         page_ids = []
         remembered = []
         for record in records:
@@ -556,10 +565,11 @@ class _Gather:
                 obj.fetch_started = obj.fetch_finished = obj.import_started = obj.import_finished = now
             model.Session.add(obj)
             kept.object_id = obj.id
+            self.page_objects.add(obj.id)
             if not unchanged:
                 page_ids.append(obj.id)
         model.Session.commit()
-        self.object_ids += [object_id for object_id in page_ids if object_id not in self.dropped]
+        self.release([object_id for object_id in page_ids if object_id in self.page_objects])
         return remembered
 
     def take_settled(self, page: Page) -> None:
@@ -568,6 +578,7 @@ class _Gather:
         through the same duplicate check as a read page."""
         self.records_read += len(page.settled)
         last = _last_imports(self.source.id, [guid for guid, *_ in page.settled])
+        self.page_objects = set()
         now = datetime.utcnow()
         for guid, digest, key, modified, _kept in page.settled:
             record = Record(guid=guid, dataset={}, page=page.url)
@@ -582,51 +593,81 @@ class _Gather:
             kept.object_id = obj.id
         model.Session.commit()
 
-    def release(self) -> None:
-        """Hand the objects to ckanext-harvest, which queues them once the gather returns.
-        Until then they are GATHERING, not WAITING: harvest_jobs_run (the scheduler)
-        queues every WAITING object it does not find in Redis, also those of a gather
-        that is still running.
+    def release(self, object_ids: list[str]) -> None:
+        """Queue the records of a page to be stored as soon as the page is written,
+        so that the import runs while the gather reads the next pages.
 
-        The records to store go in batches of `import_batch`, in the order read:
-        only the first object of a batch (its leader) is queued; the others are
-        BATCHED, with the leader's id in the extra `batch_of`, and the leader's
-        import stores them all in one transaction (`_import_batch`). BATCHED is
-        neither WAITING (which the scheduler would queue again) nor COMPLETE or
-        ERROR (so that the job does not end before they are stored)."""
+        They go in batches of `import_batch`, in the order read: only the first
+        object of a batch (its leader) becomes WAITING and is put on the fetch
+        queue here; the others are BATCHED, with the leader's id in the extra
+        `batch_of`, and the leader's import stores them all in one transaction
+        (`_import_batch`). BATCHED is neither WAITING (which the scheduler's
+        `harvest_jobs_run` queues again when it does not find it in Redis) nor
+        COMPLETE or ERROR (so that the job does not end before they are
+        stored); the job cannot end before the gather has either
+        (`gather_finished`). Committed before the leaders are queued, so the
+        fetch consumer finds what it is sent."""
+        self.page_objects = set()
+        if not object_ids:
+            return
         size = self.settings.import_batch if self.settings else 1
-        stores = [object_id for object_id in self.object_ids if object_id not in self.withdrawals]
         leaders, members = [], []
-        for start in range(0, len(stores), size):
-            leader, *rest = stores[start:start + size]
+        for start in range(0, len(object_ids), size):
+            leader, *rest = object_ids[start:start + size]
             leaders.append(leader)
             members += [(member, leader) for member in rest]
-        for start in range(0, len(members), 1000):   # bounded statements, also for 50,000 records
-            chunk = members[start:start + 1000]
+        if members:
             model.Session.execute(HarvestObjectExtra.__table__.insert(), [
                 {"id": str(uuid.uuid4()), "harvest_object_id": member, "key": BATCH_OF, "value": leader}
-                for member, leader in chunk])
-            model.Session.query(HarvestObject).filter(HarvestObject.id.in_([member for member, _ in chunk])) \
+                for member, leader in members])
+            model.Session.query(HarvestObject).filter(HarvestObject.id.in_([member for member, _ in members])) \
                 .update({"state": BATCHED}, synchronize_session=False)
-        model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == self.job.id,
-                                                  HarvestObject.state == GATHERING) \
+        model.Session.query(HarvestObject).filter(HarvestObject.id.in_(leaders)) \
             .update({"state": "WAITING"}, synchronize_session=False)
         model.Session.commit()
-        self.object_ids = leaders + [object_id for object_id in self.object_ids if object_id in self.withdrawals]
+        publisher = harvest_queue.get_fetch_publisher()
+        try:
+            for leader in leaders:
+                publisher.send({"harvest_object_id": leader})
+        finally:
+            publisher.close()
+
+    def finish(self) -> list[str]:
+        """The objects still GATHERING when the gather ends (the withdrawals, made
+        once every page is read) become WAITING; ckanext-harvest queues the ids
+        returned, one import each."""
+        waiting = [object_id for (object_id,) in model.Session.query(HarvestObject.id).filter(
+            HarvestObject.harvest_job_id == self.job.id, HarvestObject.state == GATHERING)]
+        if waiting:
+            model.Session.query(HarvestObject).filter(HarvestObject.id.in_(waiting)) \
+                .update({"state": "WAITING"}, synchronize_session=False)
+            model.Session.commit()
+        return waiting
 
     def keep_newest(self, record: Record, dataset: dict) -> _Kept | None:
         """Duplicate identifiers inside the source: the newest record stays (the
         first one of equally new ones), each other one is reported. The entry
-        for `record`, or None when it is not kept."""
+        for `record`, or None when it is not kept.
+
+        A newer record whose older duplicate was on an earlier page, queued
+        already (or "not modified"), does not undo that: both are stored, and
+        the import's duplicate rule (the same as across sources) withdraws the
+        older one and links it to the newer. Dropping the older one's object
+        instead would make its dataset look vanished, and the next harvest
+        would store it again — a write on every unchanged harvest."""
         key = duplicate_key(dataset, record.guid)
         modified = modified_time(dataset_value(dataset, "modified"))
         earlier = self.kept.get(key)
         if earlier is not None and (modified or OLDEST) <= (earlier.modified or OLDEST):
             self.report_duplicate(key, kept=earlier.guid, dropped=record.guid)
             return None
-        if earlier is not None:
+        if earlier is not None and earlier.object_id in self.page_objects:
             self.report_duplicate(key, kept=record.guid, dropped=earlier.guid)
             self.drop(earlier.object_id)
+        elif earlier is not None:
+            _gather_error(self.job, f"Warnung: Die Kennung „{key}“ kommt in der Quelle {self.where} mehrfach "
+                                    f"vor. Übernommen wurde der zuletzt geänderte Datensatz {record.guid}; "
+                                    f"{earlier.guid} wird als sein Duplikat zurückgezogen.")
         self.kept[key] = _Kept(record.guid, modified)
         return self.kept[key]
 
@@ -636,15 +677,13 @@ class _Gather:
                                 "nicht übernommen.")
 
     def drop(self, object_id: str) -> None:
-        """Forget the object of a record that turned out to be an older duplicate
-        (it was written by this gather and not queued yet)."""
+        """Forget the object of a record on the page being taken that turned out
+        to be an older duplicate (not queued yet)."""
         model.Session.flush()   # the object may still be pending in this page's session
         model.Session.query(HarvestObjectExtra).filter(HarvestObjectExtra.harvest_object_id == object_id) \
             .delete(synchronize_session=False)
         model.Session.query(HarvestObject).filter(HarvestObject.id == object_id).delete(synchronize_session=False)
-        self.dropped.add(object_id)
-        if object_id in self.object_ids:
-            self.object_ids.remove(object_id)
+        self.page_objects.discard(object_id)
 
     def withdraw_vanished(self, settings: SourceConfig, listing: set[str] | None) -> None:
         """Withdrawal objects for the records this source had and no longer has
@@ -675,9 +714,6 @@ class _Gather:
             obj = HarvestObject(guid=guid, job=self.job, package_id=package_id, state=GATHERING,
                                 extras=[HarvestObjectExtra(key=ACTION, value=WITHDRAW)])
             model.Session.add(obj)
-            model.Session.flush()
-            self.object_ids.append(obj.id)
-            self.withdrawals.add(obj.id)
         model.Session.commit()
 
 
@@ -860,7 +896,7 @@ class _Plan:
 
 class _Import:
     def __init__(self, harvester: PortalHarvester, obj: HarvestObject, context: dict | None = None,
-                 stored_packages: set[str] | None = None):
+                 stored_packages: set[str] | None = None, claimants: dict[str, list[_Candidate]] | None = None):
         self.harvester = harvester
         self.obj = obj
         self.source = obj.source
@@ -868,6 +904,9 @@ class _Import:
         # the ids of the datasets that exist, when a batch has looked them up for all its
         # records at once (None: look each up); saves two queries per new dataset
         self.stored_packages = stored_packages
+        # the datasets claiming each duplicate key, when a batch has looked them up for
+        # all its records at once under their locks (None: look them up per record)
+        self.claimants = claimants
 
     def store(self) -> bool:
         obj = self.obj
@@ -908,7 +947,10 @@ class _Import:
         key = duplicate_key(dataset, obj.guid)
         own = _Candidate(package_id, modified_time(dataset_value(dataset, "modified")), settings.priority,
                          existing is not None and existing.state == "active")
-        rivals = _rivals(key, package_id)
+        if self.claimants is None:
+            rivals = _rivals(key, package_id)
+        else:
+            rivals = [rival for rival in self.claimants.get(key, []) if rival.package_id != package_id]
         winner = _winner([own, *rivals])
         if winner is own:
             dataset.pop("duplicate_of", None)
@@ -1004,8 +1046,10 @@ def _import_batch(harvester: PortalHarvester, leader: HarvestObject, members: li
     """
     objects = [leader, *members]
     try:
-        with solr_commit_deferred(), activity_recorded_by_batch():
+        # the full-text jobs of the batch's documents go to Redis once it has committed
+        with solr_commit_deferred(), activity_recorded_by_batch(), fulltext_jobs.held_back() as send_jobs:
             stored = _store_together(harvester, objects)
+            send_jobs()
     except toolkit.ValidationError:
         model.Session.rollback()   # package_create rolled back already; the record's error comes below
         stored = set()
@@ -1028,14 +1072,16 @@ def _import_batch(harvester: PortalHarvester, leader: HarvestObject, members: li
 def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) -> set[str]:
     """The batch part of _import_batch: the ids of the objects stored and committed."""
     context = {**_action_context(harvester), "defer_commit": True, "return_id_only": True}
-    _lock_duplicate_keys([_duplicate_key_of(obj) for obj in objects])
+    keys = [_duplicate_key_of(obj) for obj in objects]
+    _lock_duplicate_keys(keys)
+    claimants = _claimants(keys)
     # the batch's stored datasets in one query (held here: the session keeps them only weakly)
     stored = model.Session.query(model.Package).filter(model.Package.id.in_(
         [package_id_for(obj.harvest_source_id, obj.guid) for obj in objects])).all()
     stored_ids = {package.id for package in stored}
     written: list[tuple[HarvestObject, _Plan, Any]] = []
     for obj in objects:
-        job = _Import(harvester, obj, context, stored_ids)
+        job = _Import(harvester, obj, context, stored_ids, claimants)
         plan = job.plan()
         if not isinstance(plan, _Plan) or plan.rivals:
             continue
@@ -1044,6 +1090,7 @@ def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) ->
         written.append((obj, plan, modified_before))
     model.Session.flush()
     now = datetime.utcnow()
+    indexed = []
     for obj, plan, modified_before in written:
         if plan.existing is None:
             activity = "new"
@@ -1051,24 +1098,99 @@ def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) ->
             activity = "changed"
         else:
             activity = None
-        index_and_record_activity(context, plan.package_id, activity)
+        indexed.append((plan.package_id, activity))
         if obj is not objects[0]:   # the leader's bookkeeping is ckanext-harvest's
             obj.fetch_started = obj.fetch_finished = obj.import_started = obj.import_finished = now
             obj.state = "COMPLETE"
             obj.report_status = "updated" if plan.existing is not None else "added"
+    index_and_record_activities(context, indexed)
     model.repo.commit()
     return {obj.id for obj, _, _ in written}
 
 
-def index_and_record_activity(context: dict, package_id: str, activity: str | None) -> None:
-    """After a deferred package_create/_update: the dataset's Solr document
-    (without a commit) and, if `activity` ("new", "changed"), its activity —
-    both from one dictization (`package_show` with CKAN's default and the
-    custom schema, as CKAN's own index notification makes it)."""
-    shown = logic.package_show_default_and_custom_schemas(context, package_id)
-    if activity:
-        _record_activity(context, package_id, activity, shown[1])
-    logic.index_update_package_dicts(shown, defer_commit=True)
+def index_and_record_activities(context: dict, stored: list[tuple[str, str | None]]) -> None:
+    """After deferred package_create/_update calls: each dataset's Solr document
+    (without a commit) and, where its `activity` is "new" or "changed", its
+    activity — both from one dictization (`package_show` with CKAN's default and
+    the custom schema, as CKAN's own index notification makes it).
+
+    The documents go to Solr from a thread of its own (`_IndexSender`) while the
+    next dataset is dictized: Solr analyses a document in its own process, so
+    the import need not wait for each. Returns when Solr has accepted them all;
+    raises CKAN's SearchIndexError if it did not, before the caller commits."""
+    with _IndexSender.sending() as sender:
+        for package_id, activity in stored:
+            shown = logic.package_show_default_and_custom_schemas(context, package_id)
+            if activity:
+                _record_activity(context, package_id, activity, shown[1])
+            logic.index_update_package_dicts(shown, defer_commit=True)
+        sender.finish()
+
+
+class _IndexSender:
+    """Stands in for the Solr connection of CKAN's `index_package` (which makes a
+    new connection for every document and waits for Solr's answer): takes the
+    documents and sends them from a thread, those that queued up meanwhile in
+    one request. Installed only while a batch indexes (`sending`): the fetch
+    consumer imports one batch at a time, so no other index call sees it."""
+
+    def __init__(self) -> None:
+        self.connection = search_common.make_connection()
+        self.url = self.connection.url   # index_package names it when the connection fails
+        self.queued: queue.SimpleQueue = queue.SimpleQueue()
+        self.failure: Exception | None = None
+        self.thread = threading.Thread(target=self._send, name="solr-index-sender", daemon=True)
+        self.thread.start()
+
+    @classmethod
+    @contextlib.contextmanager
+    def sending(cls) -> Iterator["_IndexSender"]:
+        sender = cls()
+        original = search_index.make_connection
+        search_index.make_connection = lambda *args, **kwargs: sender
+        try:
+            yield sender
+        finally:
+            search_index.make_connection = original
+            sender.stop()
+
+    def add(self, docs: list[dict], commit: bool = False, **_ignored) -> None:
+        """What index_package calls; the commit stays deferred (solr_commit_deferred)."""
+        self.queued.put(list(docs))
+
+    def _send(self) -> None:
+        while True:
+            docs = self.queued.get()
+            if docs is None:
+                return
+            ending = False
+            while not ending:
+                try:
+                    more = self.queued.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    ending = True
+                else:
+                    docs += more
+            if self.failure is None:
+                try:
+                    self.connection.add(docs=docs, commit=False)
+                except Exception as exc:  # noqa: BLE001 - handed to the importing thread by finish()
+                    self.failure = exc
+            if ending:
+                return
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.queued.put(None)
+            self.thread.join()
+
+    def finish(self) -> None:
+        """Wait until Solr has answered for every document; raise its refusal."""
+        self.stop()
+        if self.failure is not None:
+            raise search_common.SearchIndexError(f"Solr returned an error: {one_line(self.failure, 1000)}")
 
 
 def _duplicate_key_of(obj: HarvestObject) -> str:
@@ -1206,13 +1328,23 @@ def _rivals(key: str, package_id: str) -> list[_Candidate]:
     if not key:
         return []
     _lock_duplicate_keys([key])
+    return [rival for rival in _claimants([key]).get(key, []) if rival.package_id != package_id]
+
+
+def _claimants(keys: list[str]) -> dict[str, list[_Candidate]]:
+    """duplicate key -> the datasets that claim it and whose source still has
+    them, for all `keys` in two queries (the caller holds their locks)."""
+    keys = sorted(set(filter(None, keys)))
+    if not keys:
+        return {}
     Package = model.Package
     packages = model.Session.query(Package).filter(
-        Package.type.in_(HARVESTED_TYPES), Package.id != package_id,
-        sa.or_(Package.extras["identifier"].astext == key, Package.extras["uri"].astext == key)).all()
-    packages = [p for p in packages if duplicate_key(p.extras or {}) == key]
+        Package.type.in_(HARVESTED_TYPES),
+        sa.or_(Package.extras["identifier"].astext.in_(keys), Package.extras["uri"].astext.in_(keys))).all()
+    wanted = set(keys)
+    packages = [p for p in packages if duplicate_key(p.extras or {}) in wanted]
     if not packages:
-        return []
+        return {}
     rows = model.Session.execute(sa.text("""
         SELECT DISTINCT ON (o.package_id) o.package_id, o.harvest_source_id, e.value
         FROM harvest_object o
@@ -1222,7 +1354,7 @@ def _rivals(key: str, package_id: str) -> list[_Candidate]:
     """), {"import_key": IMPORT_HASH, "ids": [p.id for p in packages]})
     live = {package_id: source_id for package_id, source_id, value in rows if value != WITHDRAWN}
     priorities: dict[str, int] = {}
-    rivals = []
+    claimants: dict[str, list[_Candidate]] = {}
     for package in packages:
         source_id = live.get(package.id)
         if source_id is None:
@@ -1231,9 +1363,10 @@ def _rivals(key: str, package_id: str) -> list[_Candidate]:
             source = HarvestSource.get(source_id)
             priorities[source_id] = _settings_or_default(source).priority if source else 0
         extras = package.extras or {}
-        rivals.append(_Candidate(package.id, modified_time(extras.get("modified")), priorities[source_id],
-                                 package.state == "active", extras.get("duplicate_of") or None))
-    return rivals
+        claimants.setdefault(duplicate_key(extras), []).append(_Candidate(
+            package.id, modified_time(extras.get("modified")), priorities[source_id], package.state == "active",
+            extras.get("duplicate_of") or None))
+    return claimants
 
 
 def _settle(winner: _Candidate, candidates: list[_Candidate], context: dict, skip: _Candidate | None = None) -> None:

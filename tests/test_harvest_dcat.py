@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, XSD
 
 import ckan.model as model
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.thueringen.harvesters.base import job_report, new_dataset_name
 from ckanext.thueringen.static_server import serve_in_thread
 
@@ -78,6 +78,11 @@ def new_org(api, name: str) -> dict:
 def harvest(api, *source_ids: str, timeout: float = 240) -> dict[str, dict]:
     """Run one job per source through the queues; source id -> the finished job with its report."""
     jobs = {source_id: api("harvest_job_create", source_id=source_id, run=True)["id"] for source_id in source_ids}
+    return finished_jobs(api, jobs, timeout)
+
+
+def finished_jobs(api, jobs: dict[str, str], timeout: float = 240) -> dict[str, dict]:
+    """Wait until the jobs (source id -> job id) have finished; source id -> the job with its report."""
     finished: dict[str, dict] = {}
 
     def all_finished():
@@ -726,6 +731,134 @@ def test_unchanged_pages_are_settled_without_parsing(api, served):
 
 
 # --- crash safety ---------------------------------------------------------------------------
+
+def test_pages_are_imported_while_the_gather_reads_on(api):
+    """Each page's records are queued as soon as the page is written: the fetch
+    consumer stores page 1 while the gather still waits for page 2. Page 2 also
+    holds a newer record with the identifier of one on page 1, which is stored
+    by then: both stay, the older withdrawn and linked to the newer, and the
+    next harvest of the unchanged source writes nothing."""
+    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    page_1, page_2 = f"{base}/nachgereicht/1.rdf", f"{base}/nachgereicht/2.rdf"
+    first_page = [rdf_dataset(f"https://nachgereicht.example/{i}", f"Seite 1 Datensatz {i}",
+                              identifier=f"nachgereicht-{i}", modified="2024-01-15") for i in (1, 2, 3)]
+    second_page = [rdf_dataset("https://nachgereicht.example/4", "Seite 2 Datensatz 4", identifier="nachgereicht-4"),
+                   rdf_dataset("https://nachgereicht.example/2-neu", "Seite 2 Datensatz 2, neuer",
+                               identifier="nachgereicht-2", modified="2024-03-01")]
+    page_2_released = threading.Event()
+
+    def held_page_2(handler):
+        page_2_released.wait(25)   # below the read timeout of 30 s
+        fetch_faults._send(handler, rdf_catalogue(*second_page))
+
+    fetch_faults.ROUTES["/nachgereicht/1.rdf"] = _body(rdf_catalogue(*first_page, extra=next_page(page_1, page_2)))
+    fetch_faults.ROUTES["/nachgereicht/2.rdf"] = held_page_2
+    org = new_org(api, "nachgereicht")
+    source = new_source(api, org["id"], "nachgereicht", page_1)
+    try:
+        job_id = api("harvest_job_create", source_id=source["id"], run=True)["id"]
+        wait_until(lambda: len(packages(org["id"])) == 3, timeout=20, interval=0.2,
+                   what="page 1 stored while the gather waits for page 2")
+        model.Session.remove()
+        assert model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job_id,
+                                                         HarvestObject.state == "GATHERING").count() == 0
+        assert HarvestJob.get(job_id).gather_finished is None
+        page_2_released.set()
+        job = finished_jobs(api, {source["id"]: job_id}, timeout=120)[source["id"]]
+        stored = by_uri(org["id"])
+        older, newer = stored["https://nachgereicht.example/2"], stored["https://nachgereicht.example/2-neu"]
+        assert (newer.state, older.state, older.extras.get("duplicate_of")) == ("active", "deleted", newer.id)
+        assert {uri: p.state for uri, p in stored.items() if "/2" not in uri} == {
+            f"https://nachgereicht.example/{i}": "active" for i in (1, 3, 4)}
+        assert "https://nachgereicht.example/2 wird als sein Duplikat zurückgezogen" in messages(job)
+        assert counts(job)["failed"] == 0
+
+        before = stamps(org["id"])
+        again = harvest(api, source["id"])[source["id"]]
+        assert counts(again)["unchanged"] == 5 and counts(again)["added"] + counts(again)["updated"] == 0
+        assert counts(again)["withdrawn"] == 0
+        assert stamps(org["id"]) == before
+    finally:
+        page_2_released.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_index_documents_go_to_solr_alongside_and_a_refusal_reaches_the_batch(api, stack):
+    """The import's Solr sender (harvesters/base.py `_IndexSender`) against the
+    stack's Solr: documents handed over through CKAN's `make_connection` are in
+    Solr once finish() returns; a document Solr refuses makes finish() raise
+    CKAN's SearchIndexError with Solr's reason, so the batch rolls back and its
+    records are stored one at a time."""
+    from ckan.lib.search import SearchIndexError
+    from ckan.lib.search import index as search_index
+    from ckanext.thueringen.harvesters.base import _IndexSender
+
+    org = new_org(api, "solr-sender")
+    dataset = api("package_create", name=f"sender-{uuid.uuid4().hex[:8]}", title="Sendetest", owner_org=org["id"],
+                  notes="Beschreibung.", license_id="dl-by-de/2.0")
+    select = f"{stack['solr_url']}/select"
+    wait_until(lambda: requests.get(select, params={"q": f"id:{dataset['id']}", "wt": "json"}, timeout=10)
+               .json()["response"]["numFound"] == 1, timeout=20, interval=0.5, what="dataset indexed")
+    doc = requests.get(select, params={"q": f"id:{dataset['id']}", "fl": "*", "wt": "json"},
+                       timeout=10).json()["response"]["docs"][0]
+    doc.pop("_version_", None)
+    copies = []
+    for n in range(3):
+        copy_id = str(uuid.uuid4())
+        copies.append({**doc, "id": copy_id, "index_id": copy_id, "name": f"{doc['name']}-{n}"})
+    try:
+        with _IndexSender.sending() as sender:
+            for copy in copies:
+                search_index.make_connection().add(docs=[copy], commit=False)
+            sender.finish()
+        requests.get(f"{stack['solr_url']}/update", params={"commit": "true"}, timeout=30)
+        ids = " OR ".join(copy["id"] for copy in copies)
+        assert requests.get(select, params={"q": f"id:({ids})", "wt": "json"},
+                            timeout=10).json()["response"]["numFound"] == 3
+
+        with pytest.raises(SearchIndexError, match="Solr returned an error") as refused:
+            with _IndexSender.sending() as sender:
+                search_index.make_connection().add(docs=[{**copies[0], "metadata_modified": "kein Datum"}])
+                sender.finish()
+        assert "kein Datum" in str(refused.value)
+        assert search_index.make_connection is not None and not isinstance(search_index.make_connection(),
+                                                                            _IndexSender)
+    finally:
+        requests.post(f"{stack['solr_url']}/update", params={"commit": "true"},
+                      json={"delete": [copy["id"] for copy in copies]}, timeout=30)
+
+
+def test_harvested_documents_are_extracted_and_searchable(api):
+    """A batch's full-text jobs are held back until it has committed
+    (fulltext/jobs.py `held_back`) and then reach the stack's worker: the text
+    of a harvested PDF becomes searchable."""
+    from ckanext.thueringen.pdf_writer import write_pdf
+
+    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    word = f"ernteplanwort{uuid.uuid4().hex[:8]}"
+    fetch_faults.ROUTES["/dokumente/plan.pdf"] = _body(write_pdf([f"Haushaltsplan {word}"]), "application/pdf")
+    pdf = "http://publications.europa.eu/resource/authority/file-type/PDF"
+    datasets = [rdf_dataset(f"https://dokumente.example/{i}", f"Dokument {i}", extra=f"""
+    <dcat:distribution><dcat:Distribution rdf:about="https://dokumente.example/{i}/pdf">
+      <dcat:accessURL rdf:resource="{base}/dokumente/plan.pdf"/><dct:format rdf:resource="{pdf}"/>
+      <dct:license rdf:resource="{DL_BY}"/></dcat:Distribution></dcat:distribution>""") for i in (1, 2)]
+    fetch_faults.ROUTES["/dokumente/katalog.rdf"] = _body(rdf_catalogue(*datasets))
+    org = new_org(api, "dokumente")
+    source = new_source(api, org["id"], "dokumente", f"{base}/dokumente/katalog.rdf")
+    try:
+        job = harvest(api, source["id"])[source["id"]]
+        assert counts(job)["added"] == 2
+        wait_until(lambda: len(api("package_search", q=word, fq=f"owner_org:{org['id']}")["results"]) == 2,
+                   timeout=120, interval=2, what="the harvested PDFs' text searchable")
+    finally:
+        server.shutdown()
+        server.server_close()
+
 
 CRASH_DATASETS = 60
 CRASH_BATCH = 5

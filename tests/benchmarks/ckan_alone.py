@@ -14,8 +14,9 @@ and the organisation ORG_ID, and stores them:
 - `batched`: as the portal's import does (harvesters/base.py
   `_store_together`) without any of its harvest bookkeeping: per batch of
   `--batch` datasets a deferred `package_create` each, one dictization per
-  dataset for its Solr document and its activity
-  (`index_and_record_activity`), one commit;
+  dataset for its Solr document and its activity, the documents sent to Solr
+  alongside (`index_and_record_activities`), one commit, then the batch's
+  full-text jobs in one Redis round trip;
 - `single`: one `package_create` per dataset as an API client (and the stock
   harvester's import) calls it: commit, indexing with CKAN's configured
   `ckan.search.solr_commit`, the activity plugin's own activity, the full
@@ -38,17 +39,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def prepared(datasets: list[dict], org_id: str, mode: str) -> list[dict]:
-    """The datasets as new ones of ORG_ID, in a namespace of their own."""
+    """The datasets as new ones of ORG_ID, in a namespace of their own (per
+    organisation, so that the scenario can run again on the same stack)."""
     out = []
     for number, original in enumerate(datasets):
         dataset = copy.deepcopy(original)
         for key in ("identifier", "uri"):
             if dataset.get(key):
-                dataset[key] = f"{dataset[key]}#ckan-alone-{mode}"
+                dataset[key] = f"{dataset[key]}#ckan-alone-{mode}-{org_id}"
         for resource in dataset.get("resources") or []:
             resource.pop("id", None)
         dataset.pop("id", None)
-        dataset["name"] = f"ckan-alone-{mode}-{number:05d}"
+        dataset["name"] = f"ckan-alone-{mode}-{org_id[:8]}-{number:05d}"
         dataset["owner_org"] = org_id
         dataset["state"] = "active"
         out.append(dataset)
@@ -73,7 +75,8 @@ def main() -> int:
     import ckan.plugins.toolkit as toolkit
     from ckanext.harvest.model import HarvestObject
 
-    from harvesters.base import activity_recorded_by_batch, index_and_record_activity, solr_commit_deferred
+    from ckanext.thueringen.fulltext import jobs as fulltext_jobs
+    from harvesters.base import activity_recorded_by_batch, index_and_record_activities, solr_commit_deferred
 
     with app._wsgi_app.test_request_context():
         contents = model.Session.query(HarvestObject.content) \
@@ -93,11 +96,12 @@ def main() -> int:
             batch_context = {**context, "defer_commit": True, "return_id_only": True}
             with solr_commit_deferred(), activity_recorded_by_batch():
                 for start in range(0, len(datasets), args.batch):
-                    ids = [create(dict(batch_context), dataset) for dataset in datasets[start:start + args.batch]]
-                    model.Session.flush()
-                    for package_id in ids:
-                        index_and_record_activity(batch_context, package_id, "new")
-                    model.repo.commit()
+                    with fulltext_jobs.held_back() as send_jobs:
+                        ids = [create(dict(batch_context), dataset) for dataset in datasets[start:start + args.batch]]
+                        model.Session.flush()
+                        index_and_record_activities(batch_context, [(package_id, "new") for package_id in ids])
+                        model.repo.commit()
+                        send_jobs()
         stored = time.time()
     print(json.dumps({"mode": args.mode, "count": len(datasets), "started": started, "stored": stored}))
     return 0

@@ -22,12 +22,14 @@ text, too large) are final: status failed with the German reason.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import urllib3
 
@@ -140,15 +142,65 @@ def enqueue(resource_id: str, package_id: str, url: str, delay_seconds: int | No
                                            job_timeout=rq_kwargs["timeout"], result_ttl=rq_kwargs["result_ttl"],
                                            failure_ttl=rq_kwargs["failure_ttl"])
     else:
-        toolkit.enqueue_job(extract_resource, args, title=title, queue=queue_name(), rq_kwargs=rq_kwargs)
+        _enqueue(extract_resource, args, title, rq_kwargs)
 
 
 def forget_package(package_id: str) -> None:
     """Queue the removal of all the package's rows (it is deleted, or has no documents)."""
     if not toolkit.asbool(toolkit.config.get("thueringen.fulltext.enabled")):
         return
-    toolkit.enqueue_job(forget_removed, [package_id, []], title=f"Volltext {package_id} aufräumen",
-                        queue=queue_name())
+    _enqueue(forget_removed, [package_id, []], f"Volltext {package_id} aufräumen", {})
+
+
+# The jobs made while held_back() is on: (function, args, title, rq_kwargs).
+_held: list[tuple[Callable, list, str, dict[str, Any]]] | None = None
+
+
+def _enqueue(function: Callable, args: list, title: str, rq_kwargs: dict[str, Any]) -> None:
+    if _held is not None:
+        _held.append((function, args, title, rq_kwargs))
+    else:
+        toolkit.enqueue_job(function, args, title=title, queue=queue_name(), rq_kwargs=rq_kwargs)
+
+
+@contextlib.contextmanager
+def held_back() -> Iterator[Callable[[], int]]:
+    """Hold back the jobs queued inside; yields the function that sends them.
+
+    For a harvest batch (harvesters/base.py), which saves many datasets in
+    one transaction: its jobs go to Redis in one round trip, after the commit
+    (so a worker never finds a package that is not committed yet), instead of
+    two round trips per job during each package_create; a batch that rolls
+    back sends none (its records are saved again one at a time, and queue
+    their jobs then). Never raises: Redis down must not undo saved datasets
+    (their jobs are missing then, as with a failing enqueue in schedule())."""
+    global _held
+    previous, held = _held, []
+    _held = held
+
+    def send() -> int:
+        jobs, held[:] = list(held), []
+        if not jobs:
+            return 0
+        from ckan.lib.jobs import get_queue
+        from rq import Queue
+
+        default_timeout = toolkit.config.get("ckan.jobs.timeout")
+        try:
+            get_queue(queue_name()).enqueue_many([
+                Queue.prepare_data(function, args=args, meta={"title": title},
+                                   timeout=rq_kwargs.get("timeout", default_timeout),
+                                   result_ttl=rq_kwargs.get("result_ttl"), failure_ttl=rq_kwargs.get("failure_ttl"))
+                for function, args, title, rq_kwargs in jobs])
+        except Exception:  # noqa: BLE001 - see above
+            log.exception("Volltext: %d Aufträge konnten nicht eingereiht werden", len(jobs))
+            return 0
+        return len(jobs)
+
+    try:
+        yield send
+    finally:
+        _held = previous
 
 
 def forget_removed(package_id: str, keep: list[str]) -> int:
