@@ -242,3 +242,36 @@ def test_rows_of_removed_documents_and_deleted_datasets_are_dropped(
 
     sysadmin_api("package_delete", id=dataset["id"])
     wait_until(lambda: row(first) is None, timeout=JOB_TIMEOUT, interval=1, what="deleted dataset's rows dropped")
+
+
+def test_worker_runs_below_the_harvest_and_keeps_its_database_connection(
+        sysadmin_api, anonymous_api, document_server, organization):
+    """The worker lowers its CPU priority (`thueringen.fulltext.worker_nice`, 10) and
+    keeps its PostgreSQL connection from job to job: twenty documents do not open
+    twenty database sessions (CKAN's worker disposes of its engine after each job,
+    which is right for its forked work horse, not for a worker that goes on)."""
+    import sqlalchemy as sa
+
+    import ckan.model as model
+    from conftest import STATE_DIR
+
+    pid = int((STATE_DIR / "pids" / "fulltext-worker.pid").read_text())
+    nice = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
+    assert nice == 10
+
+    def sessions() -> int:
+        model.Session.remove()
+        return model.Session.execute(sa.text(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()")).scalar()
+
+    documents = [{"name": f"Notiz {n}", "url": document_server.put(f"/notiz-{n}.txt", f"Notiz {n}".encode(),
+                                                                      "text/plain")} for n in range(20)]
+    before = sessions()
+    dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Verbindungstest",
+                           owner_org=organization["id"], license_id="cc-by", notes="Zwanzig Notizen.",
+                           resources=documents)
+    statuses = wait_until(lambda: _settled(anonymous_api, dataset["id"]), timeout=JOB_TIMEOUT, interval=1,
+                          what="twenty documents extracted")
+    assert [status["status"] for status in statuses.values()] == ["done"] * 20
+    # this test's own reads and the web workers' pools may add a few; one per job would add 20 and more
+    assert sessions() - before < 10
