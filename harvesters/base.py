@@ -616,11 +616,12 @@ class _Gather:
             leader, *rest = object_ids[start:start + size]
             leaders.append(leader)
             members += [(member, leader) for member in rest]
-        if members:
+        for start in range(0, len(members), 1000):   # bounded statements, also for a page of 50,000 records
+            chunk = members[start:start + 1000]
             model.Session.execute(HarvestObjectExtra.__table__.insert(), [
                 {"id": str(uuid.uuid4()), "harvest_object_id": member, "key": BATCH_OF, "value": leader}
-                for member, leader in members])
-            model.Session.query(HarvestObject).filter(HarvestObject.id.in_([member for member, _ in members])) \
+                for member, leader in chunk])
+            model.Session.query(HarvestObject).filter(HarvestObject.id.in_([member for member, _ in chunk])) \
                 .update({"state": BATCHED}, synchronize_session=False)
         model.Session.query(HarvestObject).filter(HarvestObject.id.in_(leaders)) \
             .update({"state": "WAITING"}, synchronize_session=False)
