@@ -9,10 +9,11 @@ SimpleWorker; what the fork protected against — a document that crashes or
 exhausts the process — cannot happen here, because the extraction already
 runs in its own limited child (sandbox.py). CKAN's worker class still does
 the rest: queue names with the site's prefix, its log lines; the database
-session is closed after every job, its connection kept in the pool. The worker
-runs at a lower CPU priority (`thueringen.fulltext.worker_nice`). RQ raises the Redis connection's socket
-timeout above its dequeue timeout itself, so the worker survives idle
-periods despite redis-py 8's 5-second default.
+session is closed after every job, its connection kept in the pool. The
+worker runs at a lower CPU priority (`thueringen.fulltext.worker_nice`). RQ
+raises the Redis connection's socket timeout above its dequeue timeout
+itself, so the worker survives idle periods despite redis-py 8's 5-second
+default.
 """
 from __future__ import annotations
 
