@@ -17,6 +17,7 @@ import yaml
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
+from ckanext.harvest.logic import HarvestJobExists
 
 from ckanext.thueringen import bootstrap, registry_sync
 from ckanext.thueringen.cli import thueringen
@@ -338,6 +339,24 @@ def test_list_shows_the_tree_and_each_sources_last_job(cli, tmp_path, suffix, en
     assert source_line.startswith(f"    - source stadt-{suffix}-dcat [dcat_rdf, WEEKLY] {catalogs}/{suffix}.rdf: "
                                   f"active, last job Finished 20")
     assert source_line.endswith(f"(added {DATASETS}, updated 0, deleted 0, errored 0)")
+
+
+def test_a_source_the_scheduler_queued_already_is_waited_for_not_refused(cli, tmp_path, suffix, entries):
+    # The scheduler gives every new source that is not MANUAL a job on its next
+    # round; harvesting it right after the sync must not fail on that job.
+    sync(cli, write(tmp_path, entries))
+    source = show("harvest_source_show", f"stadt-{suffix}-dcat")
+    try:
+        queued = bootstrap.action("harvest_job_create", {"source_id": source["id"], "run": True})
+    except HarvestJobExists:  # the scheduler was quicker still
+        queued = bootstrap.last_job(source["id"])
+    said = []
+
+    job = bootstrap.run_harvests([source["id"]], timeout=300, progress=said.append)[source["id"]]
+
+    assert job["id"] == queued["id"]
+    assert job["stats"]["added"] == DATASETS
+    assert f"{source['id']}: a job is queued or running already; waiting for it" in said
 
 
 def test_the_demo_command_registers_the_demo_entries_and_harvests_them_once(cli, tmp_path, suffix, entries,

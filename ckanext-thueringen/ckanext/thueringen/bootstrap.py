@@ -17,6 +17,7 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 from ckan.lib import api_token
+from ckanext.harvest.logic import HarvestJobExists
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +88,19 @@ def run_harvests(source_ids: list[str], timeout: float,
                  progress: Callable[[str], None] = lambda text: None) -> dict[str, dict[str, Any]]:
     """Start one job per source and wait until every job is finished.
 
+    A source that has a job queued or running already is not given a second
+    one; its job is waited for instead. The scheduler queues a job for every
+    new source that is not MANUAL on its next round, so a source registered a
+    moment ago may have one by the time it is harvested here.
+
     `harvest_jobs_run` is what marks a job finished once its objects are
     imported; the scheduler calls it too, but only every minute.
     """
     for source_id in source_ids:
-        action("harvest_job_create", {"source_id": source_id, "run": True})
+        try:
+            action("harvest_job_create", {"source_id": source_id, "run": True})
+        except HarvestJobExists:
+            progress(f"{source_id}: a job is queued or running already; waiting for it")
     deadline = time.monotonic() + timeout
     pending = set(source_ids)
     jobs: dict[str, dict[str, Any]] = {}
