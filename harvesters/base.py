@@ -75,11 +75,12 @@ from ckan.lib.search import index as search_index
 from ckan.model.package import PACKAGE_NAME_MAX_LENGTH
 from ckanext.harvest import queue as harvest_queue
 from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra,
-                                   HarvestSource)
+from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError,
+                                   HarvestObjectExtra, HarvestSource)
 
 from ckanext.thueringen import normalize
 from ckanext.thueringen.fulltext import jobs as fulltext_jobs
+from ckanext.thueringen.harvest_queue import importing
 from ckanext.thueringen.normalize import Unmapped
 
 from . import fetch as fetching
@@ -410,6 +411,7 @@ class PortalHarvester(HarvesterBase):
             model.Session.rollback()
             run.fail(f"Die Ernte von {display_url(harvest_job.source.url)} brach mit einem internen Fehler ab "
                      f"({one_line(exc)}); es wurde nichts zurückgezogen.")
+        import_released(self, harvest_job)
         return run.finish()
 
     def fetch_stage(self, harvest_object) -> bool:
@@ -1012,6 +1014,70 @@ class _Import:
             if rivals:
                 _settle(_winner(rivals), rivals, self.context)
         return True
+
+
+# --- the gather consumer stores batches too ------------------------------------------
+
+def import_released(harvester: PortalHarvester, job) -> int:
+    """Once the gather has read every page, store the job's queued batches in
+    the gather consumer as well, until none is left or another job waits for
+    its gather; how many batches were stored here.
+
+    ckanext-harvest's gather consumer idles after a gather while the fetch
+    consumer stores the batches one after the other, on one core, waiting on
+    PostgreSQL and Solr part of the time. With both consumers storing, a job
+    uses the second core. They work from opposite ends (the fetch consumer
+    from the front of the queue, this from the last page back); a batch is
+    stored by whichever process holds its lock (`harvest_queue.importing`),
+    and the fetch consumer drops the message of a batch stored here. A gather
+    waiting in the queue comes first: this stops before the next batch, and
+    the fetch consumer stores the rest. Off with
+    `thueringen.harvest.gather_imports = false`."""
+    if not toolkit.asbool(toolkit.config.get("thueringen.harvest.gather_imports")):
+        return 0
+    stored = 0
+    try:
+        while _job_running(job.id) and not _gather_waiting(job.id):
+            if not _import_one_released(harvester, job.id):
+                break
+            stored += 1
+    except Exception:  # noqa: BLE001 - the fetch consumer stores what is left; the gather must end
+        log.exception("job %s: storing queued batches in the gather consumer stopped", job.id)
+        model.Session.rollback()
+    if stored:
+        log.info("job %s: %d batch(es) stored by the gather consumer", job.id, stored)
+    return stored
+
+
+def _import_one_released(harvester: PortalHarvester, job_id: str) -> bool:
+    """Store one queued batch of the job (the last queued one that no other
+    process is storing); False when there is none."""
+    waiting = [object_id for (object_id,) in model.Session.query(HarvestObject.id).filter(
+        HarvestObject.harvest_job_id == job_id, HarvestObject.state == "WAITING")
+        .order_by(HarvestObject.gathered.desc(), HarvestObject.id.desc()).limit(5)]
+    for object_id in waiting:
+        with importing(object_id) as ours:
+            if not ours:
+                continue
+            # read again under the lock: the fetch consumer may have stored it meanwhile
+            obj = model.Session.get(HarvestObject, object_id, populate_existing=True)
+            if obj is None or obj.state != "WAITING":
+                continue
+            harvest_queue.fetch_and_import_stages(harvester, obj)
+            return True
+    return False
+
+
+def _job_running(job_id: str) -> bool:
+    """False once the job has ended (aborted, or ended by its timeout)."""
+    return model.Session.query(HarvestJob.status).filter(HarvestJob.id == job_id).scalar() == "Running"
+
+
+def _gather_waiting(job_id: str) -> bool:
+    """Whether another job is queued for its gather (running, its gather not begun)."""
+    return model.Session.query(HarvestJob.id).filter(
+        HarvestJob.status == "Running", HarvestJob.gather_started.is_(None), HarvestJob.id != job_id,
+    ).first() is not None
 
 
 # --- import in batches ---------------------------------------------------------------

@@ -8,6 +8,7 @@ with `harvesters.base.job_report` from the stack's database.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -26,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, XSD
 
 import ckan.model as model
-from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 from ckanext.thueringen.harvesters.base import job_report, new_dataset_name
 from ckanext.thueringen.static_server import serve_in_thread
 
@@ -787,6 +788,142 @@ def test_pages_are_imported_while_the_gather_reads_on(api):
         server.server_close()
 
 
+
+# --- the gather consumer stores batches too (harvesters.base.import_released) --------
+
+@contextlib.contextmanager
+def fetch_consumer_stopped():
+    run_stack("stop", "fetch-consumer")
+    try:
+        yield
+    finally:
+        run_stack("start")
+
+
+def fetch_queue_done_with(job_id: str) -> bool:
+    """No message of the job's objects in the fetch queue, none taken and not yet
+    done (ckanext-harvest's Redis consumer keeps a key per message until it
+    acknowledges it)."""
+    from ckanext.harvest import queue as harvest_queue
+
+    model.Session.remove()
+    ids = {object_id for (object_id,) in
+           model.Session.query(HarvestObject.id).filter(HarvestObject.harvest_job_id == job_id)}
+    redis = harvest_queue.get_connection()
+    key = harvest_queue.get_fetch_routing_key()
+    queued = {json.loads(message)["harvest_object_id"] for message in redis.lrange(key, 0, -1)}
+    taken = {name.rsplit(":", 1)[1] for name in redis.keys(f"{key}:*")}
+    return not (ids & (queued | taken))
+
+
+def numbered_catalogue(folder, name: str, count: int, title: str) -> None:
+    (folder / f"{name}.rdf").write_bytes(rdf_catalogue(*(
+        rdf_dataset(f"https://{name}.example/{i}", f"{title} {i}") for i in range(count))))
+
+
+def assert_stored_once(org: dict, job: dict, count: int) -> None:
+    """Every record added once: one dataset each, one "new package" activity each."""
+    assert counts(job) == {"added": count, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0,
+                           "not_processed": 0}
+    stored = packages(org["id"])
+    assert len(stored) == count and {p.state for p in stored} == {"active"}
+    for package in stored:
+        assert [kind for kind, _ in activities(package.id)] == ["new package"], package.extras["uri"]
+
+
+def test_the_gather_consumer_stores_the_batches_when_it_has_read_every_page(api, served):
+    """With no fetch consumer at all, the job still ends: the gather consumer stores
+    every batch once it has read the catalogue. The fetch consumer, started again,
+    finds their messages stored already and leaves them."""
+    folder, base = served
+    numbered_catalogue(folder, "sammler", 30, "Sammler")
+    org = new_org(api, "sammler")
+    source = new_source(api, org["id"], "sammler", f"{base}/sammler.rdf", import_batch=5)
+    with fetch_consumer_stopped():
+        job = harvest(api, source["id"], timeout=120)[source["id"]]
+        assert_stored_once(org, job, 30)
+    wait_until(lambda: anonymous_count(api, org) == 30, timeout=30, interval=0.5, what="30 datasets searchable")
+    wait_until(lambda: fetch_queue_done_with(job["id"]), timeout=60, interval=0.5,
+               what="the six queued messages taken and done")
+    assert_stored_once(org, job, 30)
+
+
+def test_both_consumers_store_one_job_and_each_batch_once(api, served):
+    numbered_catalogue(served[0], "beide", 200, "Beide")
+    org = new_org(api, "beide")
+    source = new_source(api, org["id"], "beide", f"{served[1]}/beide.rdf", import_batch=5)
+    job = harvest(api, source["id"], timeout=180)[source["id"]]
+    assert_stored_once(org, job, 200)
+    model.Session.remove()
+    objects = model.Session.query(HarvestObject.state).filter(HarvestObject.harvest_job_id == job["id"]).all()
+    assert {state for (state,) in objects} == {"COMPLETE"}
+    # The fetch consumer stores the batches from the first on, the gather consumer from the
+    # last back: the last batch is stored before the middle one.
+    members = sa.select(HarvestObjectExtra.harvest_object_id).where(HarvestObjectExtra.key == "batch_of")
+    leaders = model.Session.query(HarvestObject.import_started).filter(
+        HarvestObject.harvest_job_id == job["id"], HarvestObject.id.notin_(members)) \
+        .order_by(HarvestObject.gathered).all()
+    assert len(leaders) == 40
+    assert leaders[-1].import_started < leaders[20].import_started
+    wait_until(lambda: anonymous_count(api, org) == 200, timeout=30, interval=0.5, what="200 datasets searchable")
+
+
+def test_a_gather_waiting_in_the_queue_comes_before_storing_batches(api):
+    """Source A's page is held until source B's job is queued: A's gather then
+    leaves its batches to the fetch consumer (stopped here, so they wait), and B's
+    gather runs and stores B's. With the fetch consumer back, A ends too."""
+    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    b_queued = threading.Event()
+
+    def held(handler):
+        b_queued.wait(25)   # below the read timeout of 30 s
+        fetch_faults._send(handler, rdf_catalogue(*(
+            rdf_dataset(f"https://vortritt-a.example/{i}", f"Vortritt A {i}") for i in range(20))))
+
+    fetch_faults.ROUTES["/vortritt/a.rdf"] = held
+    fetch_faults.ROUTES["/vortritt/b.rdf"] = _body(rdf_catalogue(*(
+        rdf_dataset(f"https://vortritt-b.example/{i}", f"Vortritt B {i}") for i in range(10))))
+    org_a, org_b = new_org(api, "vortritt-a"), new_org(api, "vortritt-b")
+    source_a = new_source(api, org_a["id"], "vortritt-a", f"{base}/vortritt/a.rdf", import_batch=5)
+    source_b = new_source(api, org_b["id"], "vortritt-b", f"{base}/vortritt/b.rdf", import_batch=5)
+    try:
+        with fetch_consumer_stopped():
+            job_a = api("harvest_job_create", source_id=source_a["id"], run=True)["id"]
+            job_b = api("harvest_job_create", source_id=source_b["id"], run=True)["id"]
+            b_queued.set()
+            finished_b = finished_jobs(api, {source_b["id"]: job_b}, timeout=120)[source_b["id"]]
+            assert_stored_once(org_b, finished_b, 10)
+            model.Session.remove()
+            assert HarvestJob.get(job_a).gather_finished is not None
+            states = [state for (state,) in model.Session.query(HarvestObject.state)
+                      .filter(HarvestObject.harvest_job_id == job_a)]
+            assert sorted(set(states)) == ["BATCHED", "WAITING"] and states.count("WAITING") == 4
+            assert packages(org_a["id"]) == []
+        finished_a = finished_jobs(api, {source_a["id"]: job_a}, timeout=120)[source_a["id"]]
+        assert_stored_once(org_a, finished_a, 20)
+    finally:
+        b_queued.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_harvest_object_is_imported_by_one_process_at_a_time():
+    from ckanext.thueringen.harvest_queue import importing
+
+    object_id = str(uuid.uuid4())
+    with importing(object_id) as first:
+        with importing(object_id) as second:   # another connection: as another process
+            assert (first, second) == (True, False)
+        with importing(str(uuid.uuid4())) as other:
+            assert other is True
+    with importing(object_id) as again:
+        assert again is True
+    with importing(None) as no_object:
+        assert no_object is True
+
+
 def test_index_documents_go_to_solr_alongside_and_a_refusal_reaches_the_batch(api, stack):
     """The import's Solr sender (harvesters/base.py `_IndexSender`) against the
     stack's Solr: documents handed over through CKAN's `make_connection` are in
@@ -865,12 +1002,14 @@ CRASH_DATASETS = 60
 CRASH_BATCH = 5
 
 
-def test_killed_fetch_consumer_leaves_no_duplicates(api, served):
+@pytest.mark.parametrize("consumer", ["fetch-consumer", "gather-consumer"])
+def test_a_killed_consumer_leaves_no_duplicates(api, served, consumer):
+    """SIGKILL to a consumer while it stores batches (the gather consumer stores
+    some too, import_released), then the next job: no duplicates, right counts."""
     folder, base = served
-    (folder / "crash.rdf").write_bytes(rdf_catalogue(*(rdf_dataset(f"https://absturz.example/{i}", f"Absturz {i}")
-                                                       for i in range(CRASH_DATASETS))))
-    org = new_org(api, "absturz")
-    source = new_source(api, org["id"], "absturz", f"{base}/crash.rdf", import_batch=CRASH_BATCH)
+    numbered_catalogue(folder, f"absturz-{consumer}", CRASH_DATASETS, "Absturz")
+    org = new_org(api, f"absturz-{consumer}")
+    source = new_source(api, org["id"], "absturz", f"{base}/absturz-{consumer}.rdf", import_batch=CRASH_BATCH)
     job_id = api("harvest_job_create", source_id=source["id"], run=True)["id"]
 
     def imported() -> int:
@@ -879,7 +1018,7 @@ def test_killed_fetch_consumer_leaves_no_duplicates(api, served):
                                                          HarvestObject.state == "COMPLETE").count()
 
     wait_until(lambda: imported() >= 15, timeout=120, interval=0.1, what="15 datasets imported")
-    pidfile = conftest.STATE_DIR / "pids" / "fetch-consumer.pid"
+    pidfile = conftest.STATE_DIR / "pids" / f"{consumer}.pid"
     killed_at = datetime.datetime.utcnow()
     os.kill(int(pidfile.read_text()), signal.SIGKILL)
     run_stack("start")

@@ -6,23 +6,32 @@ a timeout, while redis-py 8 (pinned by CKAN 2.12.0) gives every connection a
 `fetch-consumer` die after five idle seconds. These consumers run the stock
 queue classes and callbacks unchanged, on a connection that may wait.
 
-Two additions: each message is handled in a fresh database session (see
-`consume`), and the fetch consumer drops a message for a harvest object that is
-already COMPLETE or ERROR. Such duplicates come from ckanext-harvest's
-`resubmit_objects` (run by every `harvest_jobs_run`), which queues again each
-WAITING object it does not find in Redis — also one a consumer has just taken
-off the queue. Processed after its job has finished, the duplicate would turn
-the imported object into an error and falsify the finished job's report.
+Three additions: each message is handled in a fresh database session (see
+`consume`); the fetch consumer drops a message for a harvest object that is
+already COMPLETE or ERROR; and it drops one for an object that another process
+is importing right now (`importing`: the portal's gather consumer stores its
+job's queued batches itself once it has read every page, see
+harvesters/base.py `import_released`). The duplicates of the second kind come
+from ckanext-harvest's `resubmit_objects` (run by every `harvest_jobs_run`),
+which queues again each WAITING object it does not find in Redis — also one a
+consumer has just taken off the queue. Processed after its job has finished,
+the duplicate would turn the imported object into an error and falsify the
+finished job's report.
 """
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Callable
+import logging
+from typing import Callable, Iterator
 
 import redis
+import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+
+log = logging.getLogger(__name__)
 
 
 def _waiting_connection() -> redis.Redis:
@@ -43,25 +52,76 @@ def consume(stage: str) -> None:
     routing_key, callback = stages[stage]
     consumer = queue.RedisConsumer(_waiting_connection(), routing_key())
     for method, header, body in consumer.consume(queue=None):
-        if stage == "fetch" and _object_done(body):
-            consumer.basic_ack(method.delivery_tag)
-            continue
+        object_id = _object_id(body) if stage == "fetch" else None
+        with importing(object_id) as ours:
+            if object_id is not None and (not ours or _object_done(object_id)):
+                consumer.basic_ack(method.delivery_tag)
+                continue
+            try:
+                callback(consumer, method, header, body)
+            finally:
+                # ckanext-harvest's gather_callback returns without Session.remove() when a
+                # gather queues nothing (every record unchanged or queued by the gather
+                # itself); CKAN's session keeps objects after a commit (expire_on_commit
+                # off), so the next job would read this job's source, its settings included.
+                model.Session.remove()
+
+
+@contextlib.contextmanager
+def importing(object_id: str | None) -> Iterator[bool]:
+    """Hold the right to import harvest object `object_id`: True when this
+    process has it until the block ends, False when another process holds it.
+
+    A PostgreSQL session lock on a connection of its own: the import commits and
+    rolls back the ORM session many times, and a process that dies loses the
+    lock with its connection, so a crashed import never blocks the object.
+    None (a message without an id): True, nothing held. False too when the
+    database does not answer."""
+    if object_id is None:
+        yield True
+        return
+    key = {"key": f"harvest-object:{object_id}"}
+    connection = None
+    try:
+        connection = model.meta.engine.connect()
+        held = bool(connection.execute(
+            sa.text("SELECT pg_try_advisory_lock(hashtextextended(:key, 0))"), key).scalar())
+        connection.commit()
+    except sa.exc.DBAPIError:
+        # not imported now; the scheduler's harvest_jobs_run queues a WAITING object again
+        log.warning("harvest object %s: lock not taken, database unavailable", object_id, exc_info=True)
+        if connection is not None:
+            connection.invalidate()
+            connection.close()
+        yield False
+        return
+    try:
+        yield held
+    finally:
         try:
-            callback(consumer, method, header, body)
-        finally:
-            # ckanext-harvest's gather_callback returns without Session.remove() when a
-            # gather queues nothing (every record unchanged or queued by the gather
-            # itself); CKAN's session keeps objects after a commit (expire_on_commit
-            # off), so the next job would read this job's source, its settings included.
-            model.Session.remove()
+            if held:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(hashtextextended(:key, 0))"), key)
+                connection.commit()
+        except Exception:  # noqa: BLE001 - the lock goes with the connection instead
+            log.warning("lock of harvest object %s not released; dropping its connection", object_id,
+                        exc_info=True)
+            connection.invalidate()
+        connection.close()
 
 
-def _object_done(body: str) -> bool:
-    """True for a fetch message whose harvest object is imported or failed already."""
+def _object_id(body: str) -> str | None:
+    try:
+        object_id = json.loads(body)["harvest_object_id"]
+    except (TypeError, ValueError, KeyError):
+        return None   # the stock callback reports the bad message
+    return object_id if isinstance(object_id, str) else None
+
+
+def _object_done(object_id: str) -> bool:
+    """True for a harvest object that is imported or failed already."""
     from ckanext.harvest.model import HarvestObject
 
     try:
-        object_id = json.loads(body)["harvest_object_id"]
         state = model.Session.query(HarvestObject.state).filter(HarvestObject.id == object_id).scalar()
     except Exception:  # noqa: BLE001 - the stock callback reports bad messages and database errors
         model.Session.rollback()
