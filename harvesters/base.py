@@ -17,7 +17,8 @@ gather (gather consumer)
     gather reads on. After the last page, records that vanished from the source
     get a withdrawal object — unless the gather failed or the source gave less
     than `delete_threshold` of the records it had: then only a warning.
-import (fetch consumer)
+import (fetch consumer; the gather consumer too once it has read every page,
+        see import_released)
     package_create / package_update (validated by the scheming schema) of
     the dataset with a fixed id per (source, record), so a retried import
     never makes a second dataset; `import_batch` records (default 50) in one

@@ -74,9 +74,12 @@ def say(message: str) -> None:
 class Stack:
     """A profile of scripts/stack.py: its services, API and Solr core."""
 
-    def __init__(self, profile: str):
+    def __init__(self, profile: str, extra_fetch_consumers: int = 0):
         self.profile = profile
         self.state = ROOT / "var" / profile
+        # more fetch consumers than the stack's one, for both harvesters alike (--extra-fetch-consumers)
+        self.extra_fetch_consumers = extra_fetch_consumers
+        self.extra_processes: list[subprocess.Popen] = []
 
     def run(self, *args: str, quiet: bool = True) -> None:
         command = [sys.executable, str(ROOT / "scripts" / "stack.py"), "--profile", self.profile, *args]
@@ -94,8 +97,21 @@ class Stack:
 
     def restart_consumers(self) -> None:
         """A fresh gather and fetch consumer: VmHWM then is the next scenario's peak."""
-        self.run("stop", *CONSUMERS)
+        self.stop_consumers()
         self.run("start")
+        for number in range(1, self.extra_fetch_consumers + 1):
+            log = open(self.state / "log" / f"fetch-consumer-extra-{number}.log", "ab")
+            self.extra_processes.append(subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(self.state / "ckan.ini"),
+                 "thueringen", "harvest-consumer", "fetch"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+            log.close()
+
+    def stop_consumers(self) -> None:
+        self.run("stop", *CONSUMERS)
+        for process in self.extra_processes:
+            process.terminate()
+            process.wait(30)
+        self.extra_processes.clear()
 
     def consumer_pids(self) -> dict[str, int]:
         pids = {}
@@ -269,7 +285,7 @@ def run_job(stack: Stack, source: dict, org_id: str, expected: int, label: str,
     if not complete and status != "Finished":
         say(f"{label}: time budget reached after {elapsed:.0f} s with {count} searchable; cutting the job off")
         # Consumers first, so that no object of this job is queued again after the purge.
-        stack.run("stop", *CONSUMERS)
+        stack.stop_consumers()
         stack.ckan("harvester", "purge-queues")
         stack.action("harvest_job_abort", source_id=source["id"])
     report = stack.action("thueringen_harvest_report", id=source["id"], job_id=job["id"]) \
@@ -403,6 +419,9 @@ def main() -> int:
     parser.add_argument("--ckan-alone", type=int, default=2000,
                         help="after the first round: CKAN storing this many of the harvested datasets by itself, "
                              "batched as our import and one package_create each (ckan_alone.py; 0 skips it)")
+    parser.add_argument("--extra-fetch-consumers", type=int, default=0,
+                        help="fetch consumers to run besides the stack's one, for every scenario "
+                             "(their memory is not sampled)")
     parser.add_argument("--out", type=Path, help="result file (default var/<profile>/benchmark-harvest.json)")
     args = parser.parse_args()
     if not VENV_PYTHON.exists():
@@ -411,11 +430,12 @@ def main() -> int:
     memory_sizes = [int(size) for size in args.memory_sizes.split(",") if size.strip()]
     stock_memory_sizes = [] if args.skip_stock else \
         [int(size) for size in args.stock_memory_sizes.split(",") if size.strip()]
-    stack = Stack(args.profile)
+    stack = Stack(args.profile, args.extra_fetch_consumers)
     out = args.out or stack.state / "benchmark-harvest.json"
     began = time.monotonic()
     results = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
                "profile": args.profile, "size": args.size, "rounds": args.rounds, "memory_sizes": memory_sizes,
+               "extra_fetch_consumers": args.extra_fetch_consumers,
                "stock_memory_sizes": stock_memory_sizes,
                "page_size": args.page_size, "stock_budget": args.stock_budget,
                "memory_budget": args.memory_budget, "runs": [], "ckan_alone": []}
@@ -481,6 +501,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait()
+        for process in stack.extra_processes:   # they do not outlive the benchmark, --keep or not
+            process.terminate()
         if not args.keep:
             stack.run("stop")
     firsts = {side: [run for run in results["runs"] if run["label"].startswith(f"{side} {args.size} first")]
