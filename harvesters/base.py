@@ -779,6 +779,15 @@ class PageMemory:
                "job_id": self.job_id})
         model.Session.commit()
 
+    @staticmethod
+    def forget_source(source_id: str) -> int:
+        """Drop every row of a source (its jobs and objects were cleared: no last
+        import is left to settle a page against); how many. Commits."""
+        deleted = model.Session.execute(sa.text("DELETE FROM thueringen_harvest_page WHERE source_id = :source_id"),
+                                        {"source_id": source_id}).rowcount
+        model.Session.commit()
+        return deleted
+
     def forget_other_pages(self) -> None:
         """After a complete gather: drop the rows of pages the source no longer has."""
         if not self.read_urls:

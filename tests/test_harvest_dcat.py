@@ -732,6 +732,36 @@ def test_unchanged_pages_are_settled_without_parsing(api, served):
         assert [e["guid"] for e in job["report"]["errors"]] == [uris[0]]
 
 
+
+def test_clearing_a_source_clears_its_page_memory(api, served):
+    """harvest_source_job_history_clear and harvest_source_clear take the source's
+    rows of thueringen_harvest_page with its jobs; another source's stay. (Through
+    the API harvest_source_job_history_clear failed before: CKAN's auth audit.)"""
+    folder, base = served
+
+    def page_rows(source_id: str) -> int:
+        model.Session.remove()
+        return model.Session.execute(sa.text("SELECT count(*) FROM thueringen_harvest_page "
+                                             "WHERE source_id = :id"), {"id": source_id}).scalar()
+
+    numbered_catalogue(folder, "vergessen", 3, "Vergessen")
+    numbered_catalogue(folder, "behalten", 3, "Behalten")
+    org = new_org(api, "vergessen")
+    source = new_source(api, org["id"], "vergessen", f"{base}/vergessen.rdf")
+    other = new_source(api, new_org(api, "behalten")["id"], "behalten", f"{base}/behalten.rdf")
+    harvest(api, source["id"], other["id"])
+    assert (page_rows(source["id"]), page_rows(other["id"])) == (1, 1)
+
+    api("harvest_source_job_history_clear", id=source["id"])
+    assert (page_rows(source["id"]), page_rows(other["id"])) == (0, 1)
+    assert len(packages(org["id"])) == 3   # the history only
+
+    harvest(api, source["id"])
+    assert page_rows(source["id"]) == 1
+    api("harvest_source_clear", id=source["id"])
+    assert (page_rows(source["id"]), page_rows(other["id"])) == (0, 1)
+
+
 # --- crash safety ---------------------------------------------------------------------------
 
 def test_pages_are_imported_while_the_gather_reads_on(api):
