@@ -11,12 +11,12 @@ Three additions: each message is handled in a fresh database session (see
 already COMPLETE or ERROR; and it drops one for an object that another process
 is importing right now (`importing`: the portal's gather consumer stores its
 job's queued batches itself once it has read every page, see
-harvesters/base.py `import_released`). The duplicates of the second kind come
+harvesters/base.py `import_released`). Messages for finished objects come
 from ckanext-harvest's `resubmit_objects` (run by every `harvest_jobs_run`),
 which queues again each WAITING object it does not find in Redis — also one a
-consumer has just taken off the queue. Processed after its job has finished,
-the duplicate would turn the imported object into an error and falsify the
-finished job's report.
+consumer has just taken off the queue — and from batches the gather consumer
+stored. Processed after its job has finished, such a message would turn the
+imported object into an error and falsify the finished job's report.
 """
 from __future__ import annotations
 
