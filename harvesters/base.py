@@ -446,8 +446,9 @@ def solr_commit_deferred() -> Iterator[None]:
     dataset with commit=true: a hard commit that opens a new searcher, one per
     record, which the import waits for. Solr's own
     autoSoftCommit (1 s, config/solr/configsets/ckan/conf/solrconfig.xml) makes the
-    record searchable a second later and autoCommit (15 s) makes it durable. The
-    fetch consumer imports one object at a time, so switching the setting for
+    record searchable a second later and autoCommit (15 s) makes it durable. A
+    consumer imports one object at a time, in one thread (the gather consumer
+    only after its gather has read every page), so switching the setting for
     the duration of one import affects nothing else.
     """
     key = "ckan.search.solr_commit"
@@ -1208,8 +1209,8 @@ class _IndexSender:
     """Stands in for the Solr connection of CKAN's `index_package` (which makes a
     new connection for every document and waits for Solr's answer): takes the
     documents and sends them from a thread, those that queued up meanwhile in
-    one request. Installed only while a batch indexes (`sending`): the fetch
-    consumer imports one batch at a time, so no other index call sees it."""
+    one request. Installed only while a batch indexes (`sending`): a consumer
+    imports one batch at a time, in one thread, so no other index call sees it."""
 
     def __init__(self) -> None:
         self.connection = search_common.make_connection()
@@ -1281,8 +1282,8 @@ def activity_recorded_by_batch() -> Iterator[None]:
     subscriber dictizes the new dataset once more, which the batch has done for
     the index already (`_record_activity` records the same activity from that).
     A deferred package_update records no activity in CKAN (no `changed_entities`),
-    so that subscriber needs no change. The fetch consumer imports one batch at
-    a time, so this affects nothing else."""
+    so that subscriber needs no change. A consumer imports one batch at a time,
+    in one thread, so this affects nothing else."""
     if not plugins.plugin_loaded("activity"):
         yield
         return

@@ -875,7 +875,8 @@ def test_the_gather_consumer_stores_the_batches_when_it_has_read_every_page(api,
     wait_until(lambda: anonymous_count(api, org) == 30, timeout=30, interval=0.5, what="30 datasets searchable")
     wait_until(lambda: fetch_queue_done_with(job["id"]), timeout=60, interval=0.5,
                what="the six queued messages taken and done")
-    assert_stored_once(org, job, 30)
+    model.Session.remove()
+    assert_stored_once(org, {**job, "report": job_report(job["id"])}, 30)   # the report read again
 
 
 def test_both_consumers_store_one_job_and_each_batch_once(api, served):
