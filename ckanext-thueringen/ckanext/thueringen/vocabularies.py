@@ -15,6 +15,7 @@ properties (GovData's `isOpenLicense`).
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -48,6 +49,7 @@ _VALUE_PROPERTIES = {
     TVOC.parent: "parent",
     TVOC.replacedBy: "replaced_by",
     TVOC.legacyCode: "legacy_code",
+    TVOC.preferredAlias: "preferred_alias",
     FOAF.homepage: "homepage",
 }
 
@@ -82,13 +84,32 @@ def _key(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_FILLER_WORDS = {"und", "and"}
+
+
+def fold(text: str) -> str:
+    """A looser lookup key for names as people write them: case-insensitive,
+    umlauts as ae/oe/ue and ß as ss, every run of other characters than letters
+    and digits as one space, "und"/"and" left out. "Politik und Wahlen",
+    "politik_wahlen" and "POLITIK-&-WAHLEN" give the same key, as do
+    "Bevölkerung" and "Bevoelkerung"."""
+    folded = str(text).casefold().translate(_TRANSLITERATION)
+    words = re.split(r"[\W_]+", folded)
+    return " ".join(word for word in words if word and word not in _FILLER_WORDS)
+
+
 class Vocabulary:
     """The concepts of one scheme, with lookups by URI, code and label."""
 
-    def __init__(self, name: str, scheme: str, concepts: list[Concept], source: str = ""):
+    def __init__(self, name: str, scheme: str, concepts: list[Concept], source: str = "",
+                 alias_namespaces: tuple[str, ...] = ()):
         self.name = name
         self.scheme = scheme
         self.source = source
+        # Other code lists whose URIs end in a code or alias of this vocabulary
+        # (id.loc.gov/vocabulary/iso639-1/de is the language "de").
+        self.alias_namespaces = alias_namespaces
         self.concepts = tuple(sorted(concepts, key=lambda c: c.code.casefold()))
         self._by_uri = {c.uri: c for c in self.concepts}
         self._by_code: dict[str, Concept] = {}
@@ -98,6 +119,11 @@ class Vocabulary:
             self._remember(self._by_code, concept.code, concept)
             for label in (*concept.labels.values(), *concept.alt_labels):
                 self._remember(self._by_label, label, concept)
+        self._by_folded: dict[str, Concept] = {}
+        for concept in self.concepts:
+            for text in (concept.code, *concept.labels.values(), *concept.alt_labels):
+                if "://" not in text:
+                    self._remember(self._by_folded, fold(text), concept)
 
     @staticmethod
     def _remember(index: dict[str, Concept], text: str, concept: Concept) -> None:
@@ -108,8 +134,9 @@ class Vocabulary:
         if not key:
             return
 
-        def rank(candidate: Concept) -> tuple[bool, bool]:
-            return (not candidate.deprecated, key.lstrip(".") == _key(candidate.code))
+        def rank(candidate: Concept) -> tuple[bool, bool, bool]:
+            preferred = any(_key(alias) == key for alias in candidate.properties.get("preferred_alias", ()))
+            return (not candidate.deprecated, preferred, key.lstrip(".") == _key(candidate.code))
 
         if key not in index or rank(concept) > rank(index[key]):
             index[key] = concept
@@ -131,6 +158,12 @@ class Vocabulary:
 
     def by_label(self, label: str) -> Concept | None:
         return self._by_label.get(_key(label))
+
+    def by_folded_label(self, text: str) -> Concept | None:
+        """The concept one of whose codes or labels is `text` under fold():
+        for names typed by people ("Bevoelkerung", "politik_wahlen")."""
+        key = fold(text)
+        return self._by_folded.get(key) if key else None
 
     def lookup(self, value: str) -> Concept | None:
         """The concept `value` names exactly: its URI, code, label or alternative label."""
@@ -157,7 +190,7 @@ def _literal_texts(graph: Graph, subject, predicate) -> list[Literal]:
     return [o for o in graph.objects(subject, predicate) if isinstance(o, Literal)]
 
 
-def _concept(graph: Graph, uri: URIRef) -> Concept:
+def _concept(graph: Graph, uri: URIRef, not_aliases: frozenset[str] = frozenset()) -> Concept:
     labels: dict[str, str] = {}
     for literal in _literal_texts(graph, uri, SKOS.prefLabel):
         if literal.language in ("de", "en") or (literal.language is None and "de" not in labels):
@@ -177,6 +210,7 @@ def _concept(graph: Graph, uri: URIRef) -> Concept:
             alt += [str(o) for o in graph.objects(mapped, EU_AUTHORITY["legacy-code"])]
     # Other URIs that name the same concept (old namespaces, superseded lists).
     alt += [str(o) for o in graph.objects(uri, SKOS.exactMatch) if o != uri]
+    alt = [a for a in alt if _key(a) not in not_aliases]
     flags = {}
     for predicate, name in _FLAG_PROPERTIES.items():
         for value in graph.objects(uri, predicate):
@@ -202,11 +236,14 @@ def load_vocabulary(name: str, entry: dict[str, Any], directory: Path = VOCABULA
     path = paths[0]
     scheme = URIRef(entry["scheme"])
     members = set(graph.subjects(SKOS.inScheme, scheme)) | set(graph.subjects(SKOS.topConceptOf, scheme))
-    concepts = [_concept(graph, uri) for uri in members
+    # Texts of an official list that name no concept (tvoc:notAnAlias on the scheme).
+    not_aliases = frozenset(_key(str(o)) for o in graph.objects(scheme, TVOC.notAnAlias))
+    concepts = [_concept(graph, uri, not_aliases) for uri in members
                 if isinstance(uri, URIRef) and (uri, RDF.type, SKOS.Concept) in graph]
     if not concepts:
         raise ValueError(f"vocabulary {name}: no skos:Concept in scheme {scheme} in {path}")
-    return Vocabulary(name, entry["scheme"], concepts, entry.get("source", ""))
+    alias_namespaces = tuple(sorted(str(o) for o in graph.objects(scheme, TVOC.aliasNamespace)))
+    return Vocabulary(name, entry["scheme"], concepts, entry.get("source", ""), alias_namespaces)
 
 
 @functools.cache
