@@ -80,7 +80,8 @@ def test_licence(raw, code):
     check(normalize.licence, raw, LIC + code)
 
 
-@pytest.mark.parametrize("raw", ["notspecified", "uk-ogl", "Nutzung frei", "http://dcat-ap.de/def/licenses/foo", ""])
+@pytest.mark.parametrize("raw", ["notspecified", "uk-ogl", "Nutzungsbedingungen der Stadt Musterstadt",
+                                 "http://dcat-ap.de/def/licenses/foo", ""])
 def test_licence_unknown(raw):
     assert normalize.licence(raw) is None
 
@@ -117,7 +118,7 @@ def test_file_type(raw, code):
     check(normalize.file_type, raw, FT + code)
 
 
-@pytest.mark.parametrize("raw", ["Excel-Tabelle", "Datei", "text/x-unbekannt", ""])
+@pytest.mark.parametrize("raw", ["Tabelle", "Datei", "text/x-unbekannt", "application/octet-stream", ""])
 def test_file_type_unknown(raw):
     assert normalize.file_type(raw) is None
 
@@ -340,7 +341,7 @@ def raw_dataset():
         "resources": [
             {"format": "CSV", "mimetype": "text/csv; charset=utf-8", "license": "cc-by-4.0",
              "download_url": " https://www.statistik.thueringen.de/haushalt.csv", "status": "", "language": ""},
-            {"format": "Excel-Tabelle", "license": "Nutzung frei", "issued": "2024-13-01",
+            {"format": "Tabellenblatt", "license": "Nutzungsbedingungen der Stadt Musterstadt", "issued": "2024-13-01",
              "availability": "https://www.dcat-ap.de/def/plannedAvailability/stable"},
         ],
     }
@@ -380,13 +381,15 @@ def test_normalize_dataset_keeps_and_flags_what_it_cannot_map():
                                "resources[1].issued", "resources[1].license"]
     # kept exactly as sent ...
     assert result.value["modified"] == "31.02.2024"
-    assert result.value["resources"][1]["license"] == "Nutzung frei"
-    assert result.value["resources"][1]["format"] == "Excel-Tabelle"
+    assert result.value["resources"][1]["license"] == "Nutzungsbedingungen der Stadt Musterstadt"
+    assert result.value["resources"][1]["format"] == "Tabellenblatt"
     assert result.value["publisher"][0]["email"] == "kein-kontakt"
     # ... and explained in German
-    assert flagged["resources[1].license"].value == "Nutzung frei"
-    assert flagged["resources[1].license"].message == \
-        "Lizenz 'Nutzung frei' steht nicht in der DCAT-AP.de-Lizenzliste"
+    assert flagged["resources[1].license"].value == "Nutzungsbedingungen der Stadt Musterstadt"
+    assert flagged["resources[1].license"].message == (
+        "Lizenz 'Nutzungsbedingungen der Stadt Musterstadt' steht nicht in der DCAT-AP.de-Lizenzliste; sie wird "
+        "als eigenes Lizenzdokument (dct:LicenseDocument mit dem Text als Bezeichnung) exportiert")
+    assert {u.kind for u in result.unmapped} == {"unmapped"}
     assert "kein gültiges Datum" in flagged["modified"].message
     assert "kein gültiges Datum" in flagged["resources[1].issued"].message
     assert "E-Mail-Adresse" in flagged["publisher[0].email"].message
@@ -400,12 +403,14 @@ def test_normalize_dataset_leaves_its_input_untouched():
     assert data == before
 
 
-def test_normalize_dataset_unknown_list_values_stay_in_place():
+def test_normalize_dataset_unknown_list_values_stay_in_place_but_themes_become_keywords():
     result = normalize.normalize_dataset({"theme": ["ECON", "Wirtschaftsförderung"], "language": '["de", "TODO:"]'})
-    assert result.value["theme"] == [EU + "data-theme/ECON", "Wirtschaftsförderung"]
+    assert result.value["theme"] == [EU + "data-theme/ECON"]
+    assert result.value["tags"] == [{"name": "Wirtschaftsförderung"}]
     assert result.value["language"] == [EU + "language/DEU", "TODO:"]
-    assert [(u.field, u.value) for u in result.unmapped] == [("theme", "Wirtschaftsförderung"),
-                                                              ("language", "TODO:")]
+    assert [(u.field, u.value, u.kind) for u in result.unmapped] == [("theme", "Wirtschaftsförderung", "unmapped"),
+                                                                      ("language", "TODO:", "unmapped")]
+    assert "nicht zugeordnet" in result.unmapped[0].message
 
 
 def test_normalize_dataset_wrong_shapes_are_flagged():

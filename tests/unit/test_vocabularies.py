@@ -127,7 +127,6 @@ def test_languages_the_24_eu_languages_and_lookups():
     assert languages.lookup("de").uri == german
     assert languages.lookup("deu").uri == german
     assert languages.lookup("ger").uri == german
-    assert languages.lookup(EU + "language/GER").uri == german
     assert languages.lookup("Deutsch").uri == german
     assert languages.lookup("en").uri == EU + "language/ENG"
     assert languages.lookup("fr").uri == EU + "language/FRA"

@@ -1,18 +1,12 @@
-"""Raw metadata values, as German publishers really send them, mapped to the
-portal's vocabulary URIs and canonical forms.
+"""One value at a time: a raw value as publishers send it, mapped to the
+portal's vocabulary URI or canonical form, or None when it cannot be mapped.
 
-One small function per rule (`licence`, `file_type`, `date`, `email`, ...): each
-takes a raw value and returns the canonical value, or None when it cannot map it.
-`normalize_dataset` applies them to a CKAN dataset dict (the portal schema's field
-names, schemas/dataset.yaml) and returns a new dict plus every value it could not
-map: such a value stays in the dict exactly as it was sent and is reported as an
-`Unmapped` entry with a German message, so that nothing is dropped silently.
-
-Pure: no database, no CKAN configuration, no network. What a value may be called
-(codes, old URIs, licence ids of other portals) is data in the vocabulary files
-(schemas/vocabularies, read through ckanext.thueringen.vocabularies); this module
-holds only the rules that apply to every value of a kind (http or https, "www.",
-a trailing slash, a leading dot, media-type parameters, date layouts).
+What a value may be called (codes, old URIs, names, other code lists) is data in
+the vocabulary files (schemas/vocabularies, read through
+ckanext.thueringen.vocabularies); here are only the rules that apply to every
+value of a kind: http or https, "www.", a trailing slash, a leading dot,
+media-type parameters, locale tags, Creative Commons page suffixes, the last
+part of another portal's theme URI, date layouts.
 """
 from __future__ import annotations
 
@@ -22,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date as _date, datetime
 from typing import Any, Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ckanext.thueringen import vocabularies
 from ckanext.thueringen.vocabularies import Concept, Vocabulary
@@ -123,16 +117,24 @@ def _vocabulary(name: str) -> Vocabulary | None:
 def _lookup(name: str, value: Any, also: Iterable[str | None] = (), code_first: bool = False) -> str | None:
     """The URI of the concept of vocabulary `name` that `value` names: by URI (in any
     of its http/https/www/slash forms), code, label or alternative label, then by the
-    other spellings in `also`; a URI in the vocabulary's own namespace whose last part
-    is not a concept is looked up by that part ("…/language/ger"). `code_first`: a
-    concept whose code matches wins over one that only has the value as alt label."""
+    other spellings in `also`; a URI in the vocabulary's own namespace, or in one of
+    its alias namespaces (other code lists, schemas/vocabularies), is looked up by
+    the rest ("…/language/ger", "http://id.loc.gov/vocabulary/iso639-1/de").
+    `code_first`: a concept whose code matches wins over one that only has the
+    value as alt label. Last, names are compared loosely (vocabularies.fold: case,
+    umlauts, punctuation, "und")."""
     vocabulary = _vocabulary(name)
     text = _text(value)
     if vocabulary is None or not text:
         return None
     candidates = [*_uri_forms(text), *(a for a in also if a)]
-    namespace = vocabulary.scheme.rstrip("/#") + "/"
-    candidates += [c[len(namespace):] for c in candidates if c.lower().startswith(namespace.lower())]
+    namespaces = [vocabulary.scheme.rstrip("/#") + "/", *vocabulary.alias_namespaces]
+    for namespace in namespaces:
+        for form in _uri_forms(namespace.rstrip("/")):
+            prefix = form.rstrip("/").lower() + "/"
+            candidates += [c[len(prefix):] for c in list(candidates)
+                           if c.lower().startswith(prefix) and len(c) > len(prefix)]
+    candidates = list(dict.fromkeys(candidates))
     finders: tuple[Callable[[str], Concept | None], ...] = (vocabulary.lookup,)
     if code_first:
         finders = (vocabulary.by_code, vocabulary.lookup)
@@ -141,17 +143,52 @@ def _lookup(name: str, value: Any, also: Iterable[str | None] = (), code_first: 
             concept = find(candidate)
             if concept is not None:
                 return concept.uri
+    for candidate in candidates:
+        if "://" not in candidate:
+            concept = vocabulary.by_folded_label(candidate)
+            if concept is not None:
+                return concept.uri
     return None
 
 
+def last_segment(value: Any) -> str:
+    """The readable name at the end of a URI: its fragment or last path part,
+    percent-decoded, "_" as a space ("…/theme/Politik%20und%20Wahlen" is
+    "Politik und Wahlen"); a value that is no http(s) URI comes back stripped."""
+    text = _text(value)
+    if not re.match(r"https?://", text, re.IGNORECASE):
+        return text
+    parts = urlsplit(text)
+    name = parts.fragment or parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return " ".join(unquote(name.replace("+", " ")).replace("_", " ").split())
+
+
+_CC_PAGE = re.compile(r"(https?://(?:www\.)?creativecommons\.org/(?:licenses|publicdomain)/.*?)"
+                      r"/?(?:deed(?:\.[A-Za-z_-]+)?|legalcode(?:\.[A-Za-z_-]+)?)?/?$", re.IGNORECASE)
+_UNDERSCORE_VERSION = re.compile(r"(?<=\d)_(?=\d)")
+
+
 def licence(value: Any) -> str | None:
-    """DCAT-AP.de licence URI, also from 1.0 URIs, OGD/CKAN ids and SPDX ids."""
-    return _lookup("licenses", value)
+    """DCAT-AP.de licence URI, also from 1.0 URIs (versions written "4_0"),
+    OGD/CKAN ids, SPDX ids, names, and the licence texts' URLs (Creative Commons
+    with /deed.de or /legalcode, opendefinition.org, govdata.de/dl-de/...)."""
+    text = _text(value)
+    also = []
+    page = _CC_PAGE.match(text)
+    if page:
+        also.append(page.group(1) + "/")
+    if _DCATDE_HOST.match(text):
+        also.append(_UNDERSCORE_VERSION.sub(".", text))
+    return _lookup("licenses", text, also=also)
 
 
 def theme(value: Any) -> str | None:
-    """EU data-theme URI, from the URI, the code ("ECON") or a label."""
-    return _lookup("themes", value)
+    """EU data-theme URI, from the URI in any spelling (http/https, a trailing
+    slash, the code in lower case), the code ("ECON"), a label or alias in German
+    or English, an old GovData/OGD category, or another portal's own theme URI
+    by its last part ("https://opendata.stadt.de/id/theme/Bev%C3%B6lkerung")."""
+    text = _text(value)
+    return _lookup("themes", text) or (_lookup("themes", last_segment(text)) if "://" in text else None)
 
 
 def _media_type_name(value: Any) -> str | None:
@@ -170,17 +207,48 @@ def media_type(value: Any) -> str | None:
     return IANA_MEDIA_TYPES + name if name else None
 
 
+_FILE_WORD = re.compile(r"[\s_-]*\b(?:datei|dokument|archiv|format|file|document|archive)$", re.IGNORECASE)
+
+
 def file_type(value: Any) -> str | None:
-    """EU file-type URI from a name ("CSV", "csv"), a file ending (".csv"), a media
-    type ("text/csv; charset=utf-8", IANA URI) or the URI; a code beats an alias,
-    so "json" is JSON, not GEOJSON."""
+    """EU file-type URI from a name ("CSV", "csv", "MS Excel", "CSV-Datei"), a
+    file ending with or without its dot ("jpg", ".csv"), a media type
+    ("text/csv; charset=utf-8", IANA URI) or the URI in any spelling; a code
+    beats an alias, so "json" is JSON, not GEOJSON."""
     text = _text(value)
-    return _lookup("filetypes", text, also=(text.lstrip("."), _media_type_name(text)), code_first=True)
+    bare = text.lstrip(".")
+    plain = _FILE_WORD.sub("", text).strip()
+    return _lookup("filetypes", text, also=(bare, "." + bare if bare else None, _media_type_name(text),
+                                            plain if plain != text else None), code_first=True)
+
+
+def file_type_of_url(value: Any) -> str | None:
+    """EU file-type URI from the ending of the file an http(s) URL names
+    (".../haushalt_2024.csv?download=1" is CSV); None without a known ending."""
+    text = _text(value)
+    if not re.match(r"(?:https?|ftp)://", text, re.IGNORECASE):
+        return None
+    try:
+        name = unquote(urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1])
+    except ValueError:
+        return None
+    if "." not in name.strip("."):
+        return None
+    ending = "." + name.rsplit(".", 1)[-1]
+    return _lookup("filetypes", ending, code_first=True) if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", ending) else None
+
+
+_LOCALE = re.compile(r"([A-Za-z]{2,3})[-_](?:[A-Za-z]{4}[-_])?(?:[A-Za-z]{2}|\d{3})")
 
 
 def language(value: Any) -> str | None:
-    """EU language URI from the URI, the code ("DEU"), ISO codes or a label."""
-    return _lookup("languages", value)
+    """EU language URI from the URI (http or https), the authority code ("DEU"),
+    an ISO 639-1/-2/B/-2/T/-3 code, a URI of the Library of Congress's or lexvo's
+    ISO 639 lists, a locale tag ("de-DE", "de_AT": the language counts) or a
+    German or English name ("Deutsch", "German", "deutsch", "Englisch")."""
+    text = _text(value)
+    locale = _LOCALE.fullmatch(text)
+    return _lookup("languages", text, also=(locale.group(1) if locale else None,))
 
 
 def frequency(value: Any) -> str | None:
@@ -225,6 +293,8 @@ def region(value: Any) -> str | None:
     (the 1.0 municipalityKey/16053000)."""
     text = _text(value)
     key = text.rstrip("/").rsplit("/", 1)[-1] if _POLITICAL_GEOCODING.match(text) else None
+    if _POLITICAL_GEOCODING.match(text) and not (key or "").isdigit():
+        return None  # a geocoding URI names its area by a key, never by a name
     return _lookup("regions", text, also=(key,))
 
 
@@ -362,28 +432,7 @@ def email(value: Any) -> str | None:
     return f"mailto:{text}" if _EMAIL.fullmatch(text) else None
 
 
-# --- whole datasets ---------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Rule:
-    normalise: Callable[[Any], str | None]
-    message: str                  # German, with {value}
-    vocabulary: str | None = None
-
-    def explain(self, value: Any) -> str:
-        if self.vocabulary and _vocabulary(self.vocabulary) is None:
-            return (f"'{value}' wurde nicht geprüft: das Vokabular '{self.vocabulary}' "
-                    "ist im Portal noch nicht vorhanden")
-        return self.message.format(value=value)
-
-
-def _listed(what: str, where: str, function: Callable[[Any], str | None], name: str) -> _Rule:
-    return _Rule(function, f"{what} '{{value}}' steht nicht in {where}", name)
-
-
-_URI = _Rule(uri, "'{value}' ist keine gültige URI (erwartet eine absolute Adresse wie https://…)")
-_DATE = _Rule(date, "'{value}' ist kein gültiges Datum (erwartet ISO 8601 wie 2024-12-31 "
-                    "oder 2024-12-31T14:30:00, oder TT.MM.JJJJ)")
 def email_address(value: Any) -> str | None:
     """The bare address ("x@y") from whatever email() reads: CKAN stores contact
     addresses bare (ckanext-dcat writes vcard:hasEmail <mailto:…> on export)."""
@@ -391,123 +440,43 @@ def email_address(value: Any) -> str | None:
     return found[len("mailto:"):] if found else None
 
 
-_EMAIL_RULE = _Rule(email_address, "'{value}' ist keine gültige E-Mail-Adresse")
-_LICENCE = _listed("Lizenz", "der DCAT-AP.de-Lizenzliste", licence, "licenses")
-_LANGUAGE = _listed("Sprache", "der EU-Sprachliste (language)", language, "languages")
-_AVAILABILITY = _listed("Geplante Verfügbarkeit", "der EU-Liste planned-availability", availability,
-                        "availability")
-_PUBLISHER_TYPE = _listed("Art der Stelle", "der ADMS-Liste publishertype", publisher_type, "publisher_types")
-_AGENT = {"email": _EMAIL_RULE, "uri": _URI, "url": _URI, "type": _PUBLISHER_TYPE}
-
-# field -> rule, or (for lists of objects such as contact) sub-field -> rule.
-# A field's value may be one value, a list or a JSON-encoded list; what comes
-# back is a list unless there is exactly one value in a field meant for one.
-_MANY = {"theme", "language", "hvd_category", "contributor_id", "conforms_to", "applicable_legislation"}
-_DATASET_FIELDS: dict[str, _Rule | dict[str, _Rule]] = {
-    "license_id": _LICENCE,
-    "theme": _listed("Kategorie", "der EU-Themenliste (data-theme)", theme, "themes"),
-    "language": _LANGUAGE,
-    "frequency": _listed("Aktualisierungsintervall", "der EU-Liste frequency", frequency, "frequencies"),
-    "access_rights": _listed("Zugriffsrecht", "der EU-Liste access-right", access_right, "access_rights"),
-    "availability": _AVAILABILITY,
-    "hvd_category": _listed("HVD-Kategorie", "der EU-Liste der hochwertigen Datensätze", hvd_category,
-                            "hvd_categories"),
-    "political_geocoding_level_uri": _listed("Geokodierungsebene", "der DCAT-AP.de-Liste politicalGeocoding/Level",
-                                             geocoding_level, "geocoding_levels"),
-    "contributor_id": _Rule(contributor, "Kennung der bereitstellenden Stelle '{value}' ist keine gültige URI"),
-    "issued": _DATE,
-    "modified": _DATE,
-    "conforms_to": _Rule(conformance, _URI.message),
-    "applicable_legislation": _URI,
-    "spatial_coverage": {"uri": _Rule(spatial, "Raumbezug '{value}' ist weder ein Thüringer Gebiet der "
-                                               "politischen Geokodierung noch eine andere gültige URI", "regions")},
-    "temporal_coverage": {"start": _DATE, "end": _DATE},
-    "contact": _AGENT,
-    "publisher": _AGENT,
-    "creator": _AGENT,
-}
-_RESOURCE_FIELDS: dict[str, _Rule | dict[str, _Rule]] = {
-    "format": _listed("Format", "der EU-Dateitypliste (file-type)", file_type, "filetypes"),
-    "mimetype": _Rule(media_type, "'{value}' ist kein Medientyp der Form typ/untertyp (IANA)"),
-    "license": _LICENCE,
-    "issued": _DATE,
-    "modified": _DATE,
-    "language": _LANGUAGE,
-    "availability": _AVAILABILITY,
-    "status": _listed("Status", "der EU-Liste distribution-status", distribution_status, "distribution_status"),
-    "access_url": _URI,
-    "download_url": _URI,
-    "hash_algorithm": _Rule(hash_algorithm, "Prüfsummenverfahren '{value}' ist weder ein SPDX-Verfahren "
-                                            "noch aus der DCAT-AP.de-Liste hashAlgorithms"),
-    "conforms_to": _DATASET_FIELDS["conforms_to"],
-    "applicable_legislation": _URI,
-}
+_EMAIL_INSIDE = re.compile(r"(?:mailto:)?(" + _EMAIL.pattern + r")", re.IGNORECASE)
 
 
-def _as_list(value: Any) -> list:
-    """A field's values: from a list, one value, or a JSON-encoded list (CKAN keeps
-    multi-valued scheming fields as JSON text); empty values left out."""
-    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return [v for v in values if v not in (None, "") and not (isinstance(v, str) and not v.strip())]
+def emails_in(value: Any) -> list[str]:
+    """Every e-mail address inside a text ("Amt für Statistik statistik@stadt.de",
+    "Name <a@b.de>"), bare, in order."""
+    return [m.group(1) for m in _EMAIL_INSIDE.finditer(_text(value))]
 
 
-def _apply(rule: _Rule, value: Any, where: str, unmapped: list[Unmapped]) -> Any:
-    if isinstance(value, (dict, list)):
-        unmapped.append(Unmapped(where, json.dumps(value, ensure_ascii=False),
-                                 "Feld erwartet einen einzelnen Wert, keine Liste und kein Objekt"))
-        return value
-    result = rule.normalise(value)
-    if result is None:
-        unmapped.append(Unmapped(where, str(value), rule.explain(value)))
-        return value
-    return result
+# --- addresses ----------------------------------------------------------------
+
+def http_url(value: Any) -> str | None:
+    """An absolute http(s) or ftp URL as uri() makes it ("www.x.de" gets https);
+    None for anything else: a relative path, "siehe Webseite", a mailto: or urn:
+    URI. ftp stays: old download addresses are ftp, and DCAT takes any IRI."""
+    found = uri(value)
+    return found if found and re.match(r"(?:https?|ftps?)://", found, re.IGNORECASE) else None
 
 
-def _normalise_record(record: dict, fields: dict[str, _Rule | dict[str, _Rule]], prefix: str,
-                      unmapped: list[Unmapped]) -> None:
-    """Normalise `record`'s fields in place (it is the caller's copy)."""
-    for name, rule in fields.items():
-        values = _as_list(record.get(name))
-        if not values:
-            continue
-        if isinstance(rule, dict):  # a list of objects (contact, temporal_coverage, ...)
-            for index, item in enumerate(values):
-                if isinstance(item, dict):
-                    _normalise_record(item, rule, f"{prefix}{name}[{index}].", unmapped)
-                else:
-                    unmapped.append(Unmapped(f"{prefix}{name}[{index}]", str(item), "Feld erwartet Objekte mit "
-                                             "Unterfeldern (z. B. name, email), keinen einzelnen Wert"))
-            record[name] = values
-            continue
-        results = [_apply(rule, value, prefix + name, unmapped) for value in values]
-        record[name] = results if name in _MANY or len(results) != 1 else results[0]
+# --- placeholder dates ----------------------------------------------------------------
+
+def is_open_end(iso: str) -> bool:
+    """A date that stands for "no date" rather than a day, for the start or end of a
+    period: years from 2900 on (9999-12-31, 2999-12-31: "open end" in databases
+    and GIS exports) and before 1000 (0001-01-01: a .NET/SQL minimum date). No real
+    period of public data reaches so far; 1900-01-01 is not one of them here,
+    because statistics series really start in 1900."""
+    year = int(iso[:4]) if iso[:4].isdigit() else None
+    return year is not None and (year >= 2900 or year < 1000)
 
 
-def field_value(field: str, value: Any, resource: bool = False) -> Any:
-    """One field's value normalised as normalize_dataset() does it (for the form
-    and the API: "CSV" becomes the EU file-type URI); what cannot be mapped comes
-    back unchanged. Fields of objects (contact, ...) are not handled here."""
-    rule = (_RESOURCE_FIELDS if resource else _DATASET_FIELDS).get(field)
-    values = _as_list(value)
-    if not isinstance(rule, _Rule) or not values:
-        return value
-    results = [_apply(rule, item, field, []) for item in values]
-    return results if field in _MANY or len(results) != 1 else results[0]
-
-
-def normalize_dataset(data: dict) -> Normalized:
-    """A normalised copy of the CKAN dataset dict `data` (left untouched), with
-    every value that could not be mapped kept as sent and listed in `unmapped`."""
-    result = copy.deepcopy(data)
-    unmapped: list[Unmapped] = []
-    _normalise_record(result, _DATASET_FIELDS, "", unmapped)
-    resources = result.get("resources")
-    for index, resource in enumerate(resources if isinstance(resources, list) else []):
-        if isinstance(resource, dict):
-            _normalise_record(resource, _RESOURCE_FIELDS, f"resources[{index}].", unmapped)
-    return Normalized(result, unmapped)
+def is_placeholder_date(iso: str) -> bool:
+    """A publication or modification date that is a system's default, not a day a
+    dataset was published or changed: the open ends above, 1900-01-01 (the zero
+    date of Excel and SQL Server) and 1970-01-01 (the Unix epoch), at midnight or
+    without a time. No dataset of an open-data catalogue was published that day."""
+    if is_open_end(iso):
+        return True
+    day, _, time = iso.partition("T")
+    return day in ("1900-01-01", "1970-01-01") and (not time or time.startswith("00:00:00"))
