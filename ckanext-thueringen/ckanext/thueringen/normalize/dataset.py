@@ -281,27 +281,22 @@ def _themes(record: dict, findings: list[Unmapped]) -> list[str]:
     return keywords
 
 
-def _tag_names(values: list[str], where: str, findings: list[Unmapped]) -> list[str]:
-    """Keywords CKAN accepts, each once, from raw keyword values."""
+def _tag_names(values: list, where: str, findings: list[Unmapped]) -> list[str]:
+    """Keywords CKAN accepts, each once, from raw keyword values (one finding per
+    raw value that is changed or dropped)."""
     names: list[str] = []
     for index, raw in enumerate(values):
         location = where.format(index=index)
-        parts = texts.split_keywords(raw)
-        if not parts:
-            findings.append(Unmapped(location, str(raw), f"Schlagwort '{raw}' enthält nichts Verwendbares; "
-                                     "verworfen", DROPPED))
-            continue
-        for part in parts:
-            cleaned = texts.clean_tag(part)
-            if cleaned is None:
-                findings.append(Unmapped(location, str(raw), f"Schlagwort '{part}' ist zu kurz oder besteht nur aus "
-                                         "Zeichen, die CKAN in Schlagwörtern nicht zulässt; verworfen", DROPPED))
-                continue
-            if cleaned != raw:
-                findings.append(Unmapped(location, str(raw), f"Schlagwort '{raw}' enthält Zeichen oder Längen, die "
-                                         f"CKAN nicht zulässt; übernommen als '{cleaned}'", CLEANED))
-            if cleaned not in names:
-                names.append(cleaned)
+        text = "" if raw is None else str(raw)
+        cleaned = [c for c in (texts.clean_tag(part) for part in texts.split_keywords(text)) if c]
+        if not cleaned:
+            findings.append(Unmapped(location, text, f"Schlagwort '{text}' ist zu kurz oder besteht nur aus Zeichen, "
+                                     "die CKAN in Schlagwörtern nicht zulässt; verworfen", DROPPED))
+        elif cleaned != [text]:
+            shown = ", ".join(f"'{c}'" for c in cleaned)
+            findings.append(Unmapped(location, text, f"Schlagwort '{text}' enthält Zeichen, die CKAN nicht zulässt, "
+                                     f"oder ist zu lang; übernommen als {shown}", CLEANED))
+        names += [c for c in cleaned if c not in names]
     return names
 
 

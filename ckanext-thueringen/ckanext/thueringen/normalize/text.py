@@ -26,7 +26,7 @@ _TAG_SEPARATORS = re.compile(r"[,;]")
 # bytes) stay far below that and above any real title.
 MAX_TITLE_LENGTH = 1000
 
-_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?\s*>|<!--")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?\s*>|<!--")
 _ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 # Entities that plain text and Markdown may hold on purpose ("a &lt; b").
 _KEPT_ENTITIES = {"lt;", "gt;"}
@@ -136,8 +136,7 @@ class _Markdown(HTMLParser):
         data = data.replace("\r\n", "\n").replace("\r", "\n")
         if self.keep_newlines:
             # Text without block markup: its own line breaks are its structure.
-            lines = [" ".join(line.split(" ")) for line in data.split("\n")]
-            self.parts.append("\n".join(re.sub(r"[ \t\f\v]+", " ", line) for line in lines))
+            self.parts.append("\n".join(re.sub(r"[ \t\f\v]+", " ", line) for line in data.split("\n")))
         else:
             paragraphs = re.split(r"\n[ \t]*\n", data)
             self.parts.append("\n\n".join(re.sub(r"\s+", " ", p) for p in paragraphs))

@@ -127,7 +127,7 @@ def _lookup(name: str, value: Any, also: Iterable[str | None] = (), code_first: 
     text = _text(value)
     if vocabulary is None or not text:
         return None
-    candidates = [*_uri_forms(text), *(a for a in also if a)]
+    candidates = [*_uri_forms(text), *(form for a in also if a for form in _uri_forms(a))]
     namespaces = [vocabulary.scheme.rstrip("/#") + "/", *vocabulary.alias_namespaces]
     for namespace in namespaces:
         for form in _uri_forms(namespace.rstrip("/")):
