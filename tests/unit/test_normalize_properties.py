@@ -103,8 +103,8 @@ FORMATS = [
     ("application/vnd.ms-excel", FT + "XLS"), ("Shapefile", FT + "SHP"), ("ESRI Shapefile", FT + "SHP"),
     ("GeoJSON", FT + "GEOJSON"), ("application/geo+json", FT + "GEOJSON"), ("WMS", FT + "WMS_SRVC"),
     ("WFS", FT + "WFS_SRVC"), ("ZIP-Archiv", FT + "ZIP"), ("application/zip", FT + "ZIP"),
-    ("PDF-Dokument", FT + "PDF"), ("pdf", FT + "PDF"), ("https://publications.europa.eu/resource/authority/file-type/JSON/",
-                                                        FT + "JSON"),
+    ("PDF-Dokument", FT + "PDF"), ("pdf", FT + "PDF"),
+    ("https://publications.europa.eu/resource/authority/file-type/JSON/", FT + "JSON"),
 ]
 
 LANGUAGES = _language_variants()
@@ -124,8 +124,8 @@ UNUSABLE_URLS = ["siehe Webseite", "daten.csv", "C:\\Daten\\x.csv", "javascript:
                  "http://", "TODO"]
 USABLE_URLS = ["https://www.stadt.de/daten/a.csv", "http://geo.stadt.de/wms?service=WMS", "www.stadt.de/b.json"]
 
-words = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzäöüßABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ0123456789"),
-                min_size=1, max_size=12)
+LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ0123456789"
+words = st.text(alphabet=st.sampled_from(LETTERS), min_size=1, max_size=12)
 sentence = st.lists(words, min_size=1, max_size=8).map(" ".join)
 address = st.tuples(st.sampled_from(["statistik", "info", "open.data", "poststelle"]),
                     st.sampled_from(["stadt.de", "jena.de", "thueringen.de"])).map("@".join)
@@ -174,7 +174,8 @@ def dataset(draw):
     languages = draw(st.lists(st.sampled_from(LANGUAGES), max_size=3))
     resources = []
     for _ in range(draw(st.integers(0, 3))):
-        licence = draw(st.one_of(st.sampled_from(LICENCES), st.sampled_from(FREE_LICENCES).map(lambda t: (t, None))))
+        licence = draw(st.one_of(st.sampled_from(LICENCES),
+                                 st.sampled_from(FREE_LICENCES).map(lambda t: (t, None))))
         resource = {"license": licence[0], "url": draw(st.sampled_from(USABLE_URLS + UNUSABLE_URLS)),
                     "description": draw(html_description())}
         expected = {"license": licence[1]}

@@ -437,7 +437,8 @@ def missing_mandatory(dataset: dict) -> list[Unmapped]:
         found.append(Unmapped("title", "", "Titel fehlt in der Quelle", MISSING))
     if empty(dataset.get("notes")):
         found.append(Unmapped("notes", "", "Beschreibung fehlt in der Quelle", MISSING))
-    publishers = [p for p in _as_list(dataset.get("publisher")) if isinstance(p, dict) and (p.get("name") or p.get("uri"))]
+    publishers = [p for p in _as_list(dataset.get("publisher"))
+                  if isinstance(p, dict) and (p.get("name") or p.get("uri"))]
     if not publishers:
         found.append(Unmapped("publisher", "", "Herausgeber (dct:publisher) fehlt in der Quelle", MISSING))
     resources = dataset.get("resources")
