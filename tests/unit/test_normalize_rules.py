@@ -97,6 +97,9 @@ def test_language_unknown(raw):
     ("https://opendata.stadt.de/theme/wirtschaft_arbeit", "ECON"),
     ("https://opendata.stadt.de/theme/transport-und-verkehr/", "TRAN"),
     ("https://daten.land.de/kategorie#Gesundheit", "HEAL"),
+    # INSPIRE themes, as geodata catalogues send them (SEMIC's alignment)
+    ("http://inspire.ec.europa.eu/theme/hy", "ENVI"), ("https://inspire.ec.europa.eu/theme/tn/", "TRAN"),
+    ("http://inspire.ec.europa.eu/theme/pd", "SOCI"), ("http://inspire.ec.europa.eu/theme/au", "GOVE"),
 ])
 def test_theme_variants(raw, code):
     assert normalize.theme(raw) == THEME + code

@@ -208,8 +208,9 @@ def _concept(graph: Graph, uri: URIRef, not_aliases: frozenset[str] = frozenset(
     for mapped in graph.objects(uri, EU_AUTHORITY["op-mapped-code"]):
         if any(str(source) in ("file-extension", "mime-type-cellar") for source in graph.objects(mapped, DC.source)):
             alt += [str(o) for o in graph.objects(mapped, EU_AUTHORITY["legacy-code"])]
-    # Other URIs that name the same concept (old namespaces, superseded lists).
-    alt += [str(o) for o in graph.objects(uri, SKOS.exactMatch) if o != uri]
+    # Other URIs that name the same concept (old namespaces, superseded lists), and
+    # concepts of other lists classified under this one (INSPIRE themes under EU themes).
+    alt += [str(o) for p in (SKOS.exactMatch, SKOS.narrowMatch) for o in graph.objects(uri, p) if o != uri]
     alt = [a for a in alt if _key(a) not in not_aliases]
     flags = {}
     for predicate, name in _FLAG_PROPERTIES.items():
