@@ -72,6 +72,9 @@ def _theme_variants() -> list[tuple[str, str]]:
             # an alias shared by two themes (bildung_wissenschaft) names the first; not a test of one
             if vocabulary("themes").lookup(alias) is not concept:
                 continue
+            if "://" in alias:  # a URI of another list (INSPIRE)
+                pairs += [(form, concept.uri) for form in _http_forms(alias)]
+                continue
             pairs += [(alias, concept.uri), (alias.upper(), concept.uri), (_umlauts_spelled_out(alias), concept.uri),
                       (f"https://opendata.stadt.de/id/theme/{quote(alias)}", concept.uri),
                       (f"https://opendata.stadt.de/id/theme/{alias}", concept.uri),
