@@ -164,6 +164,7 @@ raw_keyword = st.one_of(
     sentence,
     st.text(alphabet=st.sampled_from("ab:/;\"',.- xyzÄ"), min_size=0, max_size=20),
     st.text(alphabet=st.sampled_from("abc de"), min_size=95, max_size=160),
+    sentence.map(lambda text: f"{text} &amp; {text}"),
 )
 
 
@@ -190,7 +191,8 @@ def dataset(draw):
             resource["download_url"] = draw(st.sampled_from(["https://x.de/a.csv", "https://x.de/b.xlsx", "daten.pdf"]))
         resources.append((resource, expected))
     record = {
-        "title": draw(st.one_of(sentence, st.text(alphabet="Haushalt ", min_size=990, max_size=1100))),
+        "title": draw(st.one_of(sentence, st.text(alphabet="Haushalt ", min_size=990, max_size=1100),
+                                html_description())),
         "notes": draw(html_description()),
         "theme": [t[0] for t in themes],
         "language": [lang[0] for lang in languages],
@@ -292,7 +294,7 @@ def test_themes_are_eu_themes_tags_pass_ckan_and_no_html_remains(generated):
     assert not TAG_LIKE.search(value["notes"]), value["notes"]
     for resource in value["resources"]:
         assert not TAG_LIKE.search(resource["description"]), resource["description"]
-    assert len(value["title"]) <= normalize.MAX_TITLE_LENGTH
+    assert len(value["title"]) <= normalize.MAX_TITLE_LENGTH and not TAG_LIKE.search(value["title"])
     for period in value.get("temporal_coverage", []):
         assert period.get("start") or period.get("end")
         assert not any(normalize.is_open_end(period[side]) for side in ("start", "end") if side in period)

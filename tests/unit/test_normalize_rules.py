@@ -315,7 +315,7 @@ def ckan_accepts(tag):
 
 @pytest.mark.parametrize("raw, expected", [
     ("Umwelt: Luft", "Umwelt Luft"), ("a/b/c", "a b c"), ('"Zitat"', "Zitat"), ("O'Neill", "O Neill"),
-    ("Straße", "Straße"), ("x" * 120, "x" * 100),
+    ("Straße", "Straße"), ("x" * 120, "x" * 100), ("Umwelt &amp; Natur", "Umwelt Natur"),
     ("Wort " * 30, ("Wort " * 20).strip()),
 ])
 def test_clean_tag(raw, expected):
@@ -352,6 +352,12 @@ def test_an_over_long_title_is_cut_at_a_word_boundary():
     assert len(cut) <= normalize.MAX_TITLE_LENGTH and cut.endswith("Haushaltsplan …")
     [finding] = result.unmapped
     assert finding.kind == "cleaned" and finding.value == title
+
+
+def test_html_in_a_title_becomes_plain_text():
+    result = normalize.normalize_dataset({"title": "Müller &amp;amp; Söhne: <b>Bilanz</b> 2024"})
+    assert result.value["title"] == "Müller & Söhne: Bilanz 2024"
+    assert [(u.kind, u.field) for u in result.unmapped] == [("cleaned", "title")]
 
 
 def test_a_title_at_the_limit_stays():

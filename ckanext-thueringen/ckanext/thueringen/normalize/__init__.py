@@ -23,7 +23,7 @@ from ckanext.thueringen.normalize.dataset import (  # noqa: F401
     missing_mandatory, normalize_dataset)
 from ckanext.thueringen.normalize.text import (  # noqa: F401
     MAX_TAG_LENGTH, MAX_TITLE_LENGTH, MIN_TAG_LENGTH, clean_tag, contains_html, cut_at_word, html_to_markdown,
-    is_valid_tag, split_glued_email, split_keywords)
+    is_valid_tag, plain_text, split_glued_email, split_keywords)
 from ckanext.thueringen.normalize.values import (  # noqa: F401
     DCATDE_NAMESPACE, IANA_MEDIA_TYPES, SPDX_CHECKSUM, access_right, availability, conformance, contributor, date,
     dcatde_namespace, distribution_status, email, email_address, emails_in, file_type, file_type_of_url, frequency,

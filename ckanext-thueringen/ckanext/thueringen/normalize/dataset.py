@@ -338,6 +338,10 @@ def _description(record: dict, key: str, where: str, findings: list[Unmapped]) -
 
 def _title(record: dict, findings: list[Unmapped]) -> None:
     value = record.get("title")
+    if isinstance(value, str) and texts.contains_html(value):
+        record["title"] = texts.plain_text(value)
+        findings.append(Unmapped("title", value, "Titel enthielt HTML; als reiner Text übernommen", CLEANED))
+        value = record["title"]
     if isinstance(value, str) and len(value) > texts.MAX_TITLE_LENGTH:
         record["title"] = texts.cut_at_word(value, texts.MAX_TITLE_LENGTH)
         findings.append(Unmapped("title", value, f"Titel ist länger als {texts.MAX_TITLE_LENGTH} Zeichen "

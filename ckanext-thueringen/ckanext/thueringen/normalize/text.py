@@ -158,24 +158,38 @@ def html_to_markdown(text: str) -> str:
     parser.feed(text)
     parser.close()
     result = "".join(parser.parts)
-    while True:  # references encoded twice ("&amp;auml;")
-        decoded = unescape(result)
-        if decoded == result:
-            break
-        result = decoded
-    result = result.replace("\u00a0", " ")
+    result = _decoded(result).replace("\u00a0", " ")
     result = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", result)
     lines = [line.rstrip() for line in result.split("\n")]
     result = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return result
 
 
+def _decoded(text: str) -> str:
+    """Character references decoded, also when encoded twice ("&amp;auml;")."""
+    while True:
+        decoded = unescape(text)
+        if decoded == text:
+            return text
+        text = decoded
+
+
+def plain_text(text: str) -> str:
+    """One line of text from a value that may hold HTML (a title): as
+    html_to_markdown(), with its line breaks as spaces; text without HTML
+    unchanged."""
+    if not contains_html(text):
+        return text
+    return " ".join(html_to_markdown(text).split())
+
+
 def clean_tag(text: Any) -> str | None:
-    """A keyword as CKAN's tag validators take it: characters other than letters,
+    """A keyword as CKAN's tag validators take it: character references decoded
+    ("Umwelt &amp; Natur"), characters other than letters,
     digits, " ", "-", "_" and "." become spaces, spaces are collapsed, a keyword
     over 100 characters is cut at a word boundary; None when fewer than 2
     characters remain."""
-    cleaned = unicodedata.normalize("NFC", "" if text is None else str(text))
+    cleaned = unicodedata.normalize("NFC", _decoded("" if text is None else str(text)))
     cleaned = " ".join(_TAG_FORBIDDEN.sub(" ", cleaned).split())
     cleaned = cut_at_word(cleaned, MAX_TAG_LENGTH, ellipsis="")
     return cleaned if len(cleaned) >= MIN_TAG_LENGTH else None
