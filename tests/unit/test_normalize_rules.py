@@ -280,6 +280,8 @@ def test_a_placeholder_publication_date_is_dropped(raw):
     "Amt für Statistik statistik@stadt.de", "Amt für Statistik <statistik@stadt.de>",
     "Amt für Statistik (statistik@stadt.de)", "Amt für Statistik, E-Mail: statistik@stadt.de",
     "Amt für Statistik - mailto:statistik@stadt.de", "Amt für Statistik [statistik@stadt.de]",
+    "statistik@stadt.de (Amt für Statistik)", "Amt für Statistik E-Mail statistik@stadt.de",
+    "Amt für Statistikemail: statistik@stadt.de",
 ])
 def test_a_glued_address_is_split_off(name):
     result = normalize.normalize_dataset({"contact": [{"name": name}]})

@@ -235,4 +235,6 @@ def split_glued_email(name: Any) -> tuple[str, str] | None:
     rest = re.sub(pattern, " ", text, count=1, flags=re.IGNORECASE)
     rest = re.sub(rf"[\s,;|/–-]*{_MAIL_LABEL}$", "", rest.strip(), flags=re.IGNORECASE)
     rest = " ".join(rest.split()).strip(" ,;:|/–-")
+    if re.fullmatch(r"\([^()]*\)|\[[^\[\]]*\]", rest):  # "a@b.de (Amt für Statistik)"
+        rest = rest[1:-1].strip()
     return (rest, found[0]) if rest else None
