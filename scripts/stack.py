@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -685,12 +686,51 @@ def solr_command(home: Path, port: int, core: str, heap: str, log_dir: Path,
 
 
 class CkanCommand(Service):
-    """A long-running `ckan` CLI command (harvest consumers, scheduler)."""
+    """A long-running `ckan` CLI command (harvest consumers, scheduler, full-text
+    worker), kept alive by scripts/supervise.py: restarted with backoff when it
+    exits. The pid file holds the command's pid; the supervisor's is beside it."""
+
+    # the supervisor gives up on a command that exits this soon after its first start
+    FIRST_START_SECONDS = 2.0
 
     def __init__(self, profile: Profile, name: str, args: list[str]):
         super().__init__(profile)
         self.name = name
         self.args = args
+
+    @property
+    def supervisor_pidfile(self) -> Path:
+        return self.profile.state / "pids" / f"{self.name}.supervisor.pid"
+
+    @property
+    def status_file(self) -> Path:
+        return self.profile.state / "pids" / f"{self.name}.status.json"
+
+    def supervisor_pid(self) -> int | None:
+        try:
+            pid = int(self.supervisor_pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if process_alive(pid) else None
+
+    def supervision(self) -> dict:
+        try:
+            return json.loads(self.status_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def restarts_text(self) -> str:
+        status = self.supervision()
+        if not status.get("restarts"):
+            return ""
+        return (f", {status['restarts']} restart(s), last exit code {status.get('last_exit')} "
+                f"at {status.get('last_exit_at')}")
+
+    def describe_down(self) -> str:
+        supervisor = self.supervisor_pid()
+        if supervisor is not None:
+            return f"restarting (supervisor pid {supervisor}{self.restarts_text()})"
+        return super().describe_down()
 
     def command(self) -> list[str]:
         return [str(VENV / "bin" / "ckan"), "-c", str(self.profile.ckan_ini), *self.args]
@@ -699,11 +739,53 @@ class CkanCommand(Service):
         return 30
 
     def start(self) -> None:
-        super().start()
-        # A CLI command that dies on start-up (bad config, no Redis) dies quickly.
-        time.sleep(1.5)
-        if self.pid() is None:
+        if self.healthy():
+            return
+        if self.supervisor_pid() is not None:   # between two runs of the command: it comes back by itself
+            wait_for(self.healthy, self.name, self.ready_timeout() + 60, None, self.log)
+            return
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.pidfile.parent.mkdir(parents=True, exist_ok=True)
+        self.pidfile.unlink(missing_ok=True)
+        self.status_file.unlink(missing_ok=True)
+        supervise = [sys.executable, str(ROOT / "scripts" / "supervise.py"), "--name", self.name,
+                     "--pidfile", str(self.pidfile), "--status", str(self.status_file),
+                     "--first-start", str(self.FIRST_START_SECONDS), "--", *self.command()]
+        with open(self.log, "ab") as log:
+            proc = subprocess.Popen(supervise, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    cwd=ROOT, env=self.env(), start_new_session=True)
+        self.supervisor_pidfile.write_text(str(proc.pid))
+        wait_for(self.healthy, self.name, self.ready_timeout(), proc, self.log)
+        # A CLI command that dies on start-up (bad config, no Redis) dies quickly; the
+        # supervisor then gives up instead of restarting it.
+        time.sleep(self.FIRST_START_SECONDS + 0.5)
+        if proc.poll() is not None or self.pid() is None:
             die(f"{self.name} exited right after start" + _log_tail(self.log))
+        say(f"{self.name} started (pid {self.pid()}, supervised by pid {proc.pid})")
+
+    def stop(self) -> None:
+        supervisor = self.supervisor_pid()
+        if supervisor is None:
+            super().stop()   # a command left without its supervisor
+            self.supervisor_pidfile.unlink(missing_ok=True)
+            return
+        try:
+            os.killpg(supervisor, signal.SIGTERM)   # the supervisor and its command
+        except ProcessLookupError:
+            pass
+        for _ in range(150):
+            if self.supervisor_pid() is None and self.pid() is None:
+                break
+            time.sleep(0.1)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(supervisor, signal.SIGKILL)
+            if self.pid() is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid(), signal.SIGKILL)
+        self.pidfile.unlink(missing_ok=True)
+        self.supervisor_pidfile.unlink(missing_ok=True)
+        say(f"{self.name} stopped")
 
 
 class Web(Service):
@@ -928,6 +1010,12 @@ def cmd_start(profile: Profile, args) -> None:
     assert isinstance(postgres, Postgres)
 
     webs = [service for service in stack if isinstance(service, Web)]
+    if getattr(args, "services", None):   # only the ones named, in start order (the others run already)
+        for service in _selected(profile, args.services):
+            if isinstance(service, Web):
+                ckan_cli(profile, "db", "upgrade", capture=True, ini=service.ini)
+            service.start()
+        return
 
     def start(service: Service) -> None:
         if isinstance(service, Web):
@@ -965,7 +1053,8 @@ def cmd_status(profile: Profile, args) -> int:
     for service in services(profile):
         where = f"127.0.0.1:{service.port}" if service.port else "-"
         if service.healthy():
-            state = f"running (pid {service.pid()})"
+            restarts = service.restarts_text() if isinstance(service, CkanCommand) else ""
+            state = f"running (pid {service.pid()}{restarts})"
         else:
             state = service.describe_down()
             down += 1
@@ -1053,7 +1142,8 @@ def main(argv: list[str] | None = None) -> int:
     install = sub.add_parser("install", help="system packages, virtualenv, Solr runner")
     install.add_argument("--no-system-packages", action="store_true",
                          help="only name missing Debian packages, never install them")
-    start = sub.add_parser("start", help="start every service (idempotent)")
+    start = sub.add_parser("start", help="start every service, or the ones named (idempotent)")
+    start.add_argument("services", nargs="*", help="only these (default: every service)")
     start.add_argument("--fresh", action="store_true", help="discard the profile's state first")
     stop = sub.add_parser("stop", help="stop every service, or the ones named")
     stop.add_argument("services", nargs="*")
