@@ -52,9 +52,11 @@ import contextlib
 import copy
 import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 import queue
+import re
 import tempfile
 import threading
 import uuid
@@ -79,10 +81,11 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError,
                                    HarvestObjectExtra, HarvestSource)
 
-from ckanext.thueringen import normalize
+from ckanext.thueringen import derived, normalize
 from ckanext.thueringen.fulltext import jobs as fulltext_jobs
-from ckanext.thueringen.harvest_queue import importing
+from ckanext.thueringen.harvest_queue import BATCH_OF, BATCHED, importing
 from ckanext.thueringen.normalize import Unmapped
+from ckanext.thueringen.validators import HARVESTED
 
 from . import fetch as fetching
 from .fetch import FetchError, display_url, one_line
@@ -99,9 +102,9 @@ WARNINGS = "warnings"
 ACTION = "action"
 WITHDRAW = "withdraw"
 WITHDRAWN = "withdrawn"
+RECORD_WARNING_KINDS = ("unmapped", "dropped")   # findings that are also warnings on their record
+DUPLICATE_OF = "duplicate_of"   # extra of an object stored but withheld as the duplicate of this dataset
 GATHERING = "GATHERING"   # the state of an object until its gather has ended
-BATCHED = "BATCHED"       # the state of an object stored by its batch's leader (see _Gather.release)
-BATCH_OF = "batch_of"     # extra of such an object: the id of its leader
 PACKAGE_NAMESPACE = uuid.UUID("6f1d3c1e-4b1a-4d0c-9a53-7468fc72696e")
 OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 # dataset types the portal's harvesters store (open data; transparency publications)
@@ -362,7 +365,19 @@ def with_defaults(dataset: dict, settings: SourceConfig, owner_org: str | None) 
 
 
 def unmapped_warning(item: Unmapped) -> str:
-    return f"Feld {item.field}: {item.message}; der Wert wurde unverändert übernommen."
+    """The German warning of a finding of the normaliser (or of derived.py)."""
+    if getattr(item, "kind", "unmapped") == "unmapped" and "übernommen" not in item.message:
+        return f"Feld {item.field}: {item.message}; der Wert wurde unverändert übernommen."
+    return f"Feld {item.field}: {item.message.rstrip('.')}."
+
+
+def record_findings(record: Record, dataset: dict) -> list[Unmapped]:
+    """What the report says of a record: what the normaliser could not map or
+    had to clean, what DCAT-AP.de makes mandatory and the source does not
+    give, and what the export derives for it."""
+    findings = [*record.unmapped, *normalize.missing_mandatory(dataset)]
+    findings += [Unmapped(**vars(item)) for item in derived.derived_values(dataset)]
+    return findings
 
 
 # --- the harvester ------------------------------------------------------------------
@@ -412,8 +427,15 @@ class PortalHarvester(HarvesterBase):
             model.Session.rollback()
             run.fail(f"Die Ernte von {display_url(harvest_job.source.url)} brach mit einem internen Fehler ab "
                      f"({one_line(exc)}); es wurde nichts zurückgezogen.")
+        waiting = run.finish()
+        # Every object is written and WAITING or BATCHED now: the job can end without
+        # this process. ckanext-harvest sets gather_finished only once gather_stage has
+        # returned, so a gather consumer that died while storing batches below would
+        # leave the job Running until its timeout.
+        harvest_job.gather_finished = datetime.utcnow()
+        model.Session.commit()
         import_released(self, harvest_job)
-        return run.finish()
+        return waiting
 
     def fetch_stage(self, harvest_object) -> bool:
         return True  # the gather has read the record already
@@ -424,15 +446,32 @@ class PortalHarvester(HarvesterBase):
 
     def import_one(self, harvest_object) -> bool:
         """Store (or withdraw) one record in a transaction of its own."""
+        object_id, guid = harvest_object.id, harvest_object.guid   # readable after a failed flush too
         try:
-            with solr_commit_deferred():
-                if _extra(harvest_object, ACTION) == WITHDRAW:
-                    return _Import(self, harvest_object).withdraw()
-                return _Import(self, harvest_object).store()
-        except Exception as exc:  # noqa: BLE001 - one record must not end the fetch consumer
-            log.exception("import of harvest object %s failed", harvest_object.id)
+            for attempt in (1, 2):
+                try:
+                    with solr_commit_deferred():
+                        if _extra(harvest_object, ACTION) == WITHDRAW:
+                            return _Import(self, harvest_object).withdraw()
+                        return _Import(self, harvest_object).store()
+                except sa.exc.IntegrityError as exc:
+                    # another process stored a dataset with the name this one chose, between
+                    # the name's look-up and the flush: the second look-up sees it
+                    model.Session.rollback()
+                    if attempt == 2 or "package_name_key" not in str(exc.orig):
+                        raise
+            raise AssertionError("unreachable")
+        except (search_common.SearchIndexError, search_common.SolrConnectionError) as exc:
             model.Session.rollback()
-            _object_error(harvest_object, f"Datensatz {harvest_object.guid}: interner Fehler beim Speichern "
+            log.warning("import of harvest object %s: search index failed: %s", object_id, exc)
+            _object_error(harvest_object, f"Datensatz {guid}: der Suchindex (Solr) hat den Datensatz nicht "
+                                          f"angenommen oder ist nicht erreichbar ({one_line(exc)}); der gespeicherte "
+                                          "Stand bleibt unverändert, die nächste Ernte versucht es wieder.")
+            return False
+        except Exception as exc:  # noqa: BLE001 - one record must not end the fetch consumer
+            model.Session.rollback()   # first: the session is unusable until then (PendingRollbackError)
+            log.exception("import of harvest object %s failed", object_id)
+            _object_error(harvest_object, f"Datensatz {guid}: interner Fehler beim Speichern "
                                           f"({one_line(exc)}); der gespeicherte Stand bleibt unverändert.")
             return False
 
@@ -464,7 +503,7 @@ def _action_context(harvester: HarvesterBase) -> dict[str, Any]:
     user = harvester._get_user_name()
     # auth_user_obj given: CKAN would look the user up again in each action it runs
     return {"model": model, "session": model.Session, "user": user, "auth_user_obj": model.User.by_name(user),
-            "ignore_auth": True}
+            "ignore_auth": True, HARVESTED: True}
 
 
 def _extra(obj: HarvestObject, key: str) -> str | None:
@@ -551,14 +590,18 @@ class _Gather:
                                dataset_value(dataset, "modified"), kept is not None])
             if kept is None:
                 continue
-            content = {"dataset": dataset, "page": record.page, "unmapped": [vars(item) for item in record.unmapped]}
+            findings = record_findings(record, dataset)
+            content = {"dataset": dataset, "page": record.page, "unmapped": [vars(item) for item in findings]}
             # The id is made here, not by the database default at a flush, so the
             # page's objects go to the database in one flush at the commit below.
             obj = HarvestObject(id=str(uuid.uuid4()), guid=record.guid, job=self.job,
                                 content=json.dumps(content, ensure_ascii=False),
                                 state=GATHERING, extras=[HarvestObjectExtra(key=CONTENT_HASH, value=digest)])
-            if record.unmapped:
-                warnings = [unmapped_warning(item) for item in record.unmapped]
+            # a warning per record for what changed or lost a value; the rest
+            # (missing, derived, cleaned) the report sums up by field (FindingsSummary)
+            noted = [item for item in findings if getattr(item, "kind", "unmapped") in RECORD_WARNING_KINDS]
+            if noted:
+                warnings = [unmapped_warning(item) for item in noted]
                 obj.extras.append(HarvestObjectExtra(key=WARNINGS, value=json.dumps(warnings, ensure_ascii=False)))
             previous_hash, package_id = last.get(record.guid, (None, None))
             unchanged = previous_hash == digest and package_id in in_place
@@ -910,7 +953,8 @@ class _Plan:
 
 class _Import:
     def __init__(self, harvester: PortalHarvester, obj: HarvestObject, context: dict | None = None,
-                 stored_packages: set[str] | None = None, claimants: dict[str, list[_Candidate]] | None = None):
+                 stored_packages: set[str] | None = None, claimants: dict[str, list[_Candidate]] | None = None,
+                 reserved_names: set[str] | None = None):
         self.harvester = harvester
         self.obj = obj
         self.source = obj.source
@@ -921,6 +965,9 @@ class _Import:
         # the datasets claiming each duplicate key, when a batch has looked them up for
         # all its records at once under their locks (None: look them up per record)
         self.claimants = claimants
+        # the names given to new datasets of the same batch: not flushed yet, so
+        # invisible to new_dataset_name's query
+        self.reserved_names = reserved_names if reserved_names is not None else set()
 
     def store(self) -> bool:
         obj = self.obj
@@ -939,9 +986,11 @@ class _Import:
             return False
         _settle(plan.winner, [plan.own, *plan.rivals], self.context, skip=plan.own)
         if plan.winner is not plan.own:
-            _add_warning(obj, f"Datensatz {obj.guid} ist ein Duplikat (Kennung „{plan.key}“) des Datensatzes "
-                              f"{_dataset_label(plan.winner.package_id)}, der neuer ist oder aus einer Quelle "
-                              "mit höherer Priorität stammt; er wurde gespeichert, aber zurückgezogen.")
+            _add_warning(obj, f"Dublette von {_dataset_label(plan.winner.package_id)}, Quelle "
+                              f"{_source_label(plan.winner.package_id)}: Datensatz {obj.guid} hat dieselbe Kennung "
+                              f"„{plan.key}“; der andere ist neuer oder kommt aus einer Quelle mit höherer "
+                              "Priorität. Dieser wurde gespeichert, aber nicht veröffentlicht.",
+                         duplicate_of=plan.winner.package_id)
         return True
 
     def plan(self) -> _Plan | str | None:
@@ -988,7 +1037,9 @@ class _Import:
             if (dataset.get("type") or "dataset") in HARVESTED_TYPES:
                 existing.type = dataset.get("type") or "dataset"
         else:
-            dataset["name"] = new_dataset_name(dataset.get("title") or obj.guid)
+            dataset["name"] = new_dataset_name(dataset.get("title") or obj.guid, plan.package_id,
+                                               self.reserved_names)
+            self.reserved_names.add(dataset["name"])
         if existing is not None:   # no object refers to a dataset that does not exist (foreign key)
             model.Session.query(HarvestObject).filter(HarvestObject.package_id == plan.package_id,
                                                       HarvestObject.id != obj.id) \
@@ -1123,6 +1174,7 @@ def _import_batch(harvester: PortalHarvester, leader: HarvestObject, members: li
     unimported (BATCHED) and the next job stores them.
     """
     objects = [leader, *members]
+    leader_id = leader.id   # read now: after a failed flush the session refuses every read until its rollback
     try:
         # the full-text jobs of the batch's documents go to Redis once it has committed
         with solr_commit_deferred(), activity_recorded_by_batch(), fulltext_jobs.held_back() as send_jobs:
@@ -1132,9 +1184,9 @@ def _import_batch(harvester: PortalHarvester, leader: HarvestObject, members: li
         model.Session.rollback()   # package_create rolled back already; the record's error comes below
         stored = set()
     except Exception:  # noqa: BLE001 - a batch that fails is stored record by record
-        log.warning("batch of harvest object %s failed; storing its records one at a time", leader.id,
+        model.Session.rollback()   # first: the session is unusable until then (PendingRollbackError)
+        log.warning("batch of harvest object %s failed; storing its records one at a time", leader_id,
                     exc_info=True)
-        model.Session.rollback()
         stored = set()
     result = True
     for obj in objects:
@@ -1158,8 +1210,9 @@ def _store_together(harvester: PortalHarvester, objects: list[HarvestObject]) ->
         [package_id_for(obj.harvest_source_id, obj.guid) for obj in objects])).all()
     stored_ids = {package.id for package in stored}
     written: list[tuple[HarvestObject, _Plan, Any]] = []
+    reserved_names: set[str] = set()
     for obj in objects:
-        job = _Import(harvester, obj, context, stored_ids, claimants)
+        job = _Import(harvester, obj, context, stored_ids, claimants, reserved_names)
         plan = job.plan()
         if not isinstance(plan, _Plan) or plan.rivals:
             continue
@@ -1343,28 +1396,34 @@ def _settings_or_default(source: HarvestSource) -> SourceConfig:
         return SourceConfig()
 
 
-def new_dataset_name(title: str) -> str:
-    """The URL name of a new dataset: its title munged as CKAN munges titles,
-    then "-2", "-3" … while that is taken.
+def new_dataset_name(title: str, package_id: str | None = None, reserved: set[str] | frozenset = frozenset()) -> str:
+    """The URL name of a new dataset: its title munged as CKAN munges titles;
+    when that is taken (or `reserved`, names given to other records of the same
+    batch, not yet flushed), the title with a suffix made from the dataset's
+    fixed id (`package_id_for`), so that two records with the same title get
+    names that depend on nothing but their source and identifier, whichever is
+    stored first; "-2", "-3" … only without an id or when both are taken.
 
     The taken names come from one `LIKE 'prefix%'` query, which the index
-    `thueringen_package_name_pattern_idx` answers. ckanext-harvest's
-    `_gen_new_name` asks with ILIKE, which no btree index serves: it reads the
-    whole package table for every new dataset (27 ms at 22,000 datasets, more
-    as the portal grows). Names are lower case (CKAN's name validator), so LIKE
-    finds what ILIKE would."""
+    `thueringen_package_name_pattern_idx` answers; ckanext-harvest's
+    `_gen_new_name` asks with ILIKE, which no btree index serves, so it reads
+    the whole package table for every new dataset. Names are lower case
+    (CKAN's name validator), so LIKE finds what ILIKE would."""
     ideal = munge_title_to_name(title)
-    # every candidate below starts with this prefix: room for a suffix of 7 digits
-    prefix = ideal[:PACKAGE_NAME_MAX_LENGTH - 8]
+    # every candidate below starts with this prefix: room for a suffix of 13 characters
+    prefix = ideal[:PACKAGE_NAME_MAX_LENGTH - 14]
     pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     taken = {name for (name,) in model.Session.query(model.Package.name)
-             .filter(model.Package.name.like(pattern, escape="\\"))}
-    candidate, number = ideal, 1
-    while candidate in taken:
-        number += 1
-        suffix = f"-{number}"
+             .filter(model.Package.name.like(pattern, escape="\\"))} | set(reserved)
+    if ideal not in taken:
+        return ideal
+    digest = hashlib.sha256(package_id.encode()).hexdigest() if package_id else ""
+    fixed = [f"-{digest[:6]}", f"-{digest[:12]}"] if digest else []
+    for suffix in itertools.chain(fixed, (f"-{number}" for number in itertools.count(2))):
         candidate = ideal[:PACKAGE_NAME_MAX_LENGTH - len(suffix)] + suffix
-    return candidate
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable")
 
 
 def _keep_resource_ids(dataset: dict, existing) -> None:
@@ -1484,7 +1543,9 @@ def _mark_current(package_id: str, public: bool) -> None:
     model.Session.commit()
 
 
-def _add_warning(obj: HarvestObject, message: str) -> None:
+def _add_warning(obj: HarvestObject, message: str, duplicate_of: str | None = None) -> None:
+    if duplicate_of:
+        obj.extras.append(HarvestObjectExtra(key=DUPLICATE_OF, value=duplicate_of))
     current = next((extra for extra in obj.extras if extra.key == WARNINGS), None)
     if current is None:
         obj.extras.append(HarvestObjectExtra(key=WARNINGS, value=json.dumps([message], ensure_ascii=False)))
@@ -1499,6 +1560,13 @@ def _dataset_label(package_id: str) -> str:
     if package is None:
         return package_id
     return f"„{package.title}“ ({package.name})"
+
+
+def _source_label(package_id: str) -> str:
+    """The harvest source whose last import stored the dataset."""
+    source = model.Session.query(HarvestSource).join(HarvestObject, HarvestObject.harvest_source_id == HarvestSource.id) \
+        .filter(HarvestObject.package_id == package_id).order_by(HarvestObject.gathered.desc()).first()
+    return f"„{source.title}“" if source is not None else "unbekannt"
 
 
 # --- readable validation errors -------------------------------------------------------
@@ -1634,8 +1702,13 @@ def job_report(job_id: str) -> dict[str, Any]:
     statuses = {"added": "added", "updated": "updated", "not modified": "unchanged", "deleted": "withdrawn",
                 "errored": "failed"}
     counts = dict.fromkeys([*statuses.values(), "not_processed"], 0)
-    errors, warnings = [], []
+    errors, warnings, duplicates = [], [], []
+    findings = FindingsSummary()
     for obj in objects:
+        if obj.state != "ERROR" or _extra(obj, IMPORT_HASH):
+            findings.add_object(obj)
+        if _extra(obj, DUPLICATE_OF):
+            duplicates.append({"guid": obj.guid, "duplicate_of": _extra(obj, DUPLICATE_OF)})
         if obj.state == "ERROR" and not obj.errors and not _extra(obj, IMPORT_HASH):
             counts["not_processed"] += 1
             continue
@@ -1647,4 +1720,48 @@ def job_report(job_id: str) -> dict[str, Any]:
             warnings += [{"guid": obj.guid, "message": text} for text in json.loads(_extra(obj, WARNINGS) or "[]")]
     job_errors = [error.message for error in model.Session.query(HarvestGatherError)
                   .filter(HarvestGatherError.harvest_job_id == job_id).order_by(HarvestGatherError.created)]
-    return {"counts": counts, "errors": errors, "job_errors": job_errors, "warnings": warnings}
+    return {"counts": counts, "errors": errors, "job_errors": job_errors, "warnings": warnings,
+            "duplicates": duplicates, "findings": findings.summary()}
+
+
+FINDING_KINDS = {
+    "unmapped": "nicht zugeordnet",
+    "cleaned": "bereinigt",
+    "dropped": "verworfen",
+    "missing": "fehlt in der Quelle",
+    "derived": "im Export abgeleitet",
+}
+FINDING_EXAMPLES = 3
+
+
+class FindingsSummary:
+    """A job's findings (normaliser, missing values, derived values) by kind and
+    field ("resources[2].format" counts as "resources[].format"), with counts
+    and a few example values, for the report."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add_object(self, obj: HarvestObject) -> None:
+        try:
+            items = json.loads(obj.content or "{}").get("unmapped") or []
+        except ValueError:
+            return
+        for item in items:
+            if isinstance(item, dict):
+                self.add(item.get("kind") or "unmapped", str(item.get("field", "")), str(item.get("value", "")),
+                         str(item.get("message", "")))
+
+    def add(self, kind: str, field_name: str, value: str, message: str) -> None:
+        where = re.sub(r"\[\d+\]", "[]", field_name)
+        group = self.groups.setdefault((kind, where), {
+            "kind": kind, "kind_label": FINDING_KINDS.get(kind, kind), "field": where, "count": 0,
+            "examples": [], "message": message})
+        group["count"] += 1
+        if value and value not in group["examples"] and len(group["examples"]) < FINDING_EXAMPLES:
+            group["examples"].append(value[:200])
+
+    def summary(self) -> list[dict[str, Any]]:
+        order = list(FINDING_KINDS)
+        return sorted(self.groups.values(), key=lambda g: (order.index(g["kind"]) if g["kind"] in order
+                                                            else len(order), -g["count"], g["field"]))

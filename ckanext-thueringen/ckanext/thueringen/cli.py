@@ -149,12 +149,13 @@ def harvest_consumer(stage: str):
               "(default: the thueringen.harvest.scheduler_interval setting).")
 @click.option("--once", is_flag=True, help="Run once and exit.")
 def harvest_scheduler(interval: int | None, once: bool):
-    """Run due harvest jobs, mark finished and timed-out jobs, and resubmit lost
-    queue items: `harvest_jobs_run`, repeated."""
+    """Queue again what a stopped consumer left unfinished (requeue_orphans), run
+    due harvest jobs, mark finished and timed-out jobs, and resubmit lost queue
+    items (`harvest_jobs_run`), repeated."""
     interval = interval or toolkit.config.get("thueringen.harvest.scheduler_interval")
     while True:
         try:
-            bootstrap.action("harvest_jobs_run", {})
+            bootstrap.action("harvest_jobs_run", {})   # chained: requeue_orphans first
         except Exception:  # the scheduler must outlive one bad run; the log has the details
             model.Session.rollback()
             log.exception("harvest scheduler run failed")

@@ -21,8 +21,10 @@ imported object into an error and falsify the finished job's report.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import logging
+import time
 from typing import Callable, Iterator
 
 import redis
@@ -32,6 +34,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
 log = logging.getLogger(__name__)
+
+FAILURE_PAUSE_SECONDS = 1.0
+BATCHED = "BATCHED"       # the state of an object stored by its batch's leader (harvesters/base.py)
+BATCH_OF = "batch_of"     # extra of such an object: the id of its leader
+# an object must have been in FETCH or IMPORT this long before the scheduler
+# looks whether anybody still imports it
+ORPHAN_GRACE_SECONDS = 30
 
 
 def _waiting_connection() -> redis.Redis:
@@ -59,12 +68,34 @@ def consume(stage: str) -> None:
                 continue
             try:
                 callback(consumer, method, header, body)
+            except Exception:  # noqa: BLE001 - one message must not end the consumer
+                _contain_failure(consumer, method, stage, object_id)
             finally:
                 # ckanext-harvest's gather_callback returns without Session.remove() when a
                 # gather queues nothing (every record unchanged or queued by the gather
                 # itself); CKAN's session keeps objects after a commit (expire_on_commit
                 # off), so the next job would read this job's source, its settings included.
                 model.Session.remove()
+
+
+def _contain_failure(consumer, method, stage: str, object_id: str | None) -> None:
+    """After a message's callback raised (a database or Redis that went away, a
+    bug): roll back, log, drop the message and go on with the next one, a second
+    later so that a service that is down is not hammered. The object is not lost:
+    left in FETCH or IMPORT with nobody holding its lock, the scheduler queues it
+    again (`requeue_orphans`); ckanext-harvest counts its retries and sets it to
+    ERROR after the fifth, so a record that always fails cannot loop."""
+    try:
+        model.Session.rollback()
+    except Exception:  # noqa: BLE001 - the connection itself may be gone
+        model.Session.remove()
+    log.exception("%s consumer: message for harvest object %s failed; the consumer goes on", stage,
+                  object_id or "-")
+    try:
+        consumer.basic_ack(method.delivery_tag)
+    except Exception:  # noqa: BLE001 - Redis gone: the message's persistence key stays, nothing else to do
+        log.warning("%s consumer: message not acknowledged", stage, exc_info=True)
+    time.sleep(FAILURE_PAUSE_SECONDS)
 
 
 @contextlib.contextmanager
@@ -129,3 +160,47 @@ def _object_done(object_id: str) -> bool:
     finally:
         model.Session.remove()
     return state in ("COMPLETE", "ERROR")
+
+
+def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
+    """Queue again the harvest objects of running jobs that a process left
+    behind when it died (killed, out of memory, a lost connection): objects in
+    FETCH or IMPORT whose lock (`importing`) nobody holds. Their batch rolled
+    back with the process, so storing it again stores it once; members that
+    were being stored one at a time go back to BATCHED. Without this the job
+    would wait for them until `ckan.harvest.timeout` ends it, and their records
+    would be missing until the next job. Returns the ids queued."""
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+    from ckanext.harvest.queue import get_fetch_publisher
+
+    cutoff = datetime.datetime.utcnow() - datetime.timedelta(seconds=grace_seconds)
+    candidates = [object_id for (object_id,) in model.Session.query(HarvestObject.id)
+                  .join(HarvestJob, HarvestJob.id == HarvestObject.harvest_job_id)
+                  .filter(HarvestJob.status == "Running", HarvestObject.state.in_(("FETCH", "IMPORT")),
+                          HarvestObject.fetch_started < cutoff)]
+    model.Session.remove()
+    queued = []
+    for object_id in candidates:
+        with importing(object_id) as ours:
+            if not ours:
+                continue   # somebody is storing it right now
+            obj = model.Session.get(HarvestObject, object_id, populate_existing=True)
+            if obj is None or obj.state not in ("FETCH", "IMPORT"):
+                continue
+            obj.state = "WAITING"
+            members = model.Session.query(HarvestObjectExtra.harvest_object_id).filter(
+                HarvestObjectExtra.key == BATCH_OF, HarvestObjectExtra.value == object_id)
+            model.Session.query(HarvestObject).filter(
+                HarvestObject.id.in_(members.scalar_subquery()), HarvestObject.state == "IMPORT",
+            ).update({"state": BATCHED}, synchronize_session=False)
+            model.Session.commit()
+            queued.append(object_id)
+    model.Session.remove()
+    if queued:
+        publisher = get_fetch_publisher()
+        for object_id in queued:
+            publisher.send({"harvest_object_id": object_id})
+        publisher.close()
+        log.warning("queued %d harvest object(s) again that a stopped process had left unfinished: %s",
+                    len(queued), ", ".join(queued))
+    return queued

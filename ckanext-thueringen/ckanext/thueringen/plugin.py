@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.thueringen import cli, facets, harvest_report, helpers, licenses, validators
+from ckanext.thueringen import cli, facets, harvest_queue, harvest_report, helpers, licenses, validators
 
 
 @toolkit.blanket.config_declarations
@@ -26,7 +26,8 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
     def get_actions(self):
         return {"thueringen_harvest_report": harvest_report.report_action,
                 "harvest_source_clear": _harvest_source_clear,
-                "harvest_source_job_history_clear": _harvest_source_job_history_clear}
+                "harvest_source_job_history_clear": _harvest_source_job_history_clear,
+                "harvest_jobs_run": _harvest_jobs_run}
 
     def get_auth_functions(self):
         return {"thueringen_harvest_report": harvest_report.report_auth}
@@ -82,6 +83,15 @@ def _language() -> str:
 @toolkit.chained_action
 def _harvest_source_clear(original_action, context, data_dict):
     return _page_memory_cleared(original_action(context, data_dict))
+
+
+@toolkit.chained_action
+def _harvest_jobs_run(original_action, context, data_dict):
+    """Before ckanext-harvest marks finished jobs: queue again what a consumer
+    that died left unfinished, so that its job can finish (requeue_orphans)."""
+    toolkit.check_access("harvest_jobs_run", context, data_dict)
+    harvest_queue.requeue_orphans()
+    return original_action(context, data_dict)
 
 
 @toolkit.chained_action

@@ -1,0 +1,205 @@
+"""Poison input and failing services during a harvest: the consumers live on,
+the other records are stored, the report names the bad ones, and no job hangs.
+
+Runs against the real stack: its consumers (supervised by scripts/supervise.py),
+PostgreSQL (an error injected by a trigger), Solr (stopped during a job).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import uuid
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+import ckan.model as model
+from ckanext.harvest.model import HarvestObject
+from ckanext.thueringen.harvesters.base import job_report
+
+import conftest
+from conftest import run_stack, wait_until
+from test_harvest_dcat import (counts, harvest, messages, new_org, new_source, packages, rdf_catalogue,
+                               rdf_dataset)
+from test_harvest_dcat import api, clear_sources, served  # noqa: F401 - fixtures
+
+CONSUMERS = ("gather-consumer", "fetch-consumer")
+
+
+def consumer_pids() -> dict[str, int]:
+    """The running consumers' pids; fails when one is not running."""
+    pids = {}
+    for name in CONSUMERS:
+        pid = int((conftest.STATE_DIR / "pids" / f"{name}.pid").read_text())
+        os.kill(pid, 0)
+        pids[name] = pid
+    return pids
+
+
+@pytest.fixture
+def consumers_stay_alive():
+    """The test must leave both consumers running as the same processes."""
+    before = consumer_pids()
+    yield
+    assert consumer_pids() == before, "a consumer died (and was restarted) during the test"
+
+
+def same_title_catalogue(folder, name: str, count: int, title: str) -> str:
+    (folder / f"{name}.rdf").write_bytes(rdf_catalogue(*(
+        rdf_dataset(f"https://{name}.example/{i}", title) for i in range(count))))
+    return f"{name}.rdf"
+
+
+def test_records_with_the_same_title_get_names_of_their_own(api, served, consumers_stay_alive):
+    """Twelve records of one batch and five of another source share one title:
+    each gets a URL name of its own, made from its identity, and keeps it."""
+    folder, base = served
+    title = f"Haushaltsplan {uuid.uuid4().hex[:6]}"
+    org = new_org(api, "gleichnamig")
+    first = new_source(api, org["id"], "gleichnamig-a", f"{base}/{same_title_catalogue(folder, 'gleich-a', 12, title)}")
+    second = new_source(api, org["id"], "gleichnamig-b", f"{base}/{same_title_catalogue(folder, 'gleich-b', 5, title)}",
+                        import_batch=1)
+    jobs = harvest(api, first["id"], second["id"])
+    assert counts(jobs[first["id"]])["added"] == 12 and counts(jobs[first["id"]])["failed"] == 0, \
+        messages(jobs[first["id"]])
+    assert counts(jobs[second["id"]])["added"] == 5 and counts(jobs[second["id"]])["failed"] == 0, \
+        messages(jobs[second["id"]])
+    names = {p.extras["uri"]: p.name for p in packages(org["id"])}
+    assert len(names) == 17 and len(set(names.values())) == 17
+
+    again = harvest(api, first["id"], second["id"])
+    assert {source: counts(job)["unchanged"] for source, job in again.items()} == \
+        {first["id"]: 12, second["id"]: 5}
+    assert {p.extras["uri"]: p.name for p in packages(org["id"])} == names
+
+
+POISON = "Vergifteter Datensatz"
+
+
+@pytest.fixture
+def poisoned_insert():
+    """A PostgreSQL trigger that refuses to store a dataset with the title POISON:
+    an error of the database inside the batch's flush, as a full disk or a
+    broken constraint would give."""
+    model.Session.remove()
+    model.Session.execute(sa.text(f"""
+        CREATE OR REPLACE FUNCTION thueringen_test_poison() RETURNS trigger AS $$
+        BEGIN
+            IF NEW.title = '{POISON}' THEN RAISE EXCEPTION 'injected failure for %', NEW.title; END IF;
+            RETURN NEW;
+        END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER thueringen_test_poison BEFORE INSERT OR UPDATE ON package
+            FOR EACH ROW EXECUTE FUNCTION thueringen_test_poison();
+    """))
+    model.Session.commit()
+    try:
+        yield
+    finally:
+        model.Session.remove()
+        model.Session.execute(sa.text("DROP TRIGGER IF EXISTS thueringen_test_poison ON package; "
+                                      "DROP FUNCTION IF EXISTS thueringen_test_poison();"))
+        model.Session.commit()
+
+
+def test_a_database_error_in_a_batch_flush_fails_one_record(api, served, poisoned_insert, consumers_stay_alive):
+    folder, base = served
+    datasets = [rdf_dataset(f"https://gift.example/{i}", f"Gesunder Datensatz {i}") for i in range(9)]
+    datasets.insert(4, rdf_dataset("https://gift.example/gift", POISON))
+    (folder / "gift.rdf").write_bytes(rdf_catalogue(*datasets))
+    org = new_org(api, "gift")
+    source = new_source(api, org["id"], "gift", f"{base}/gift.rdf")
+    job = harvest(api, source["id"])[source["id"]]
+    assert (counts(job)["added"], counts(job)["failed"]) == (9, 1), messages(job)
+    [error] = job["report"]["errors"]
+    assert error["guid"] == "https://gift.example/gift"
+    assert "interner Fehler beim Speichern" in error["message"] and "injected failure" in error["message"]
+    assert len(packages(org["id"])) == 9
+
+
+def solr_answers(stack) -> bool:
+    try:
+        return requests.get(f"{stack['solr_url']}/admin/ping", timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+@pytest.fixture
+def solr_restored(stack):
+    """Whatever the test does to Solr and the consumers, they run again afterwards."""
+    yield
+    run_stack("start")
+    wait_until(lambda: solr_answers(stack), timeout=120, interval=1, what="Solr answering again")
+
+
+def job_objects_done(job_id: str) -> bool:
+    model.Session.remove()
+    states = [state for (state,) in model.Session.query(HarvestObject.state)
+              .filter(HarvestObject.harvest_job_id == job_id)]
+    return bool(states) and all(state in ("COMPLETE", "ERROR") for state in states)
+
+
+def test_solr_stopped_during_an_import_loses_nothing(api, served, stack, solr_restored):
+    """Solr stops after the job was queued: every record of the job fails with a
+    German reason, the consumers live on, nothing stored before changes; with
+    Solr back, the next job stores them."""
+    folder, base = served
+    (folder / "ohne-solr.rdf").write_bytes(rdf_catalogue(*(
+        rdf_dataset(f"https://ohne-solr.example/{i}", f"Messreihe {i}") for i in range(4))))
+    org = new_org(api, "ohne-solr")
+    source = new_source(api, org["id"], "ohne-solr", f"{base}/ohne-solr.rdf")
+    assert counts(harvest(api, source["id"])[source["id"]])["added"] == 4
+    before = {p.id: (p.title, p.metadata_modified) for p in packages(org["id"])}
+    (folder / "ohne-solr.rdf").write_bytes(rdf_catalogue(*(
+        rdf_dataset(f"https://ohne-solr.example/{i}", f"Messreihe {i}, berichtigt", modified="2024-06-01")
+        for i in range(6))))
+
+    run_stack("stop", *CONSUMERS)
+    job_id = api("harvest_job_create", source_id=source["id"], run=True)["id"]
+    run_stack("stop", "solr")
+    run_stack("start", *CONSUMERS)
+    pids = consumer_pids()
+    wait_until(lambda: job_objects_done(job_id), timeout=180, interval=1, what="every record tried")
+    assert consumer_pids() == pids, "a consumer died"
+    model.Session.remove()
+    report = job_report(job_id)
+    assert report["counts"]["failed"] == 6 and report["counts"]["updated"] == report["counts"]["added"] == 0, report
+    assert all("Suchindex" in error["message"] for error in report["errors"]), report["errors"]
+    assert {p.id: (p.title, p.metadata_modified) for p in packages(org["id"])} == before
+
+    run_stack("start", "solr")
+    wait_until(lambda: solr_answers(stack), timeout=120, interval=1, what="Solr answering again")
+    job = harvest_finished(api, source["id"], job_id)   # the failed job ends
+    job = harvest(api, source["id"])[source["id"]]
+    assert (counts(job)["updated"], counts(job)["added"], counts(job)["failed"]) == (4, 2, 0), messages(job)
+    assert consumer_pids() == pids
+
+
+def test_a_killed_consumer_is_restarted_and_status_says_so():
+    """scripts/supervise.py restarts a consumer that died; `make status` shows the restart."""
+    pidfile = conftest.STATE_DIR / "pids" / "gather-consumer.pid"
+    old = int(pidfile.read_text())
+    os.kill(old, signal.SIGKILL)
+
+    def restarted():
+        try:
+            pid = int(pidfile.read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return pid != old
+
+    wait_until(restarted, timeout=60, interval=0.5, what="the gather consumer restarted")
+    status = run_stack("status", check=False).stdout
+    line = next(line for line in status.splitlines() if "gather-consumer" in line)
+    assert "running" in line and "restart(s), last exit code -9" in line, status
+    state = json.loads((conftest.STATE_DIR / "pids" / "gather-consumer.status.json").read_text())
+    assert state["restarts"] >= 1
+    assert "restart" in (conftest.STATE_DIR / "log" / "gather-consumer.log").read_text()
+
+
+def harvest_finished(api, source_id: str, job_id: str) -> dict:
+    from test_harvest_dcat import finished_jobs
+
+    return finished_jobs(api, {source_id: job_id}, timeout=120)[source_id]
