@@ -85,7 +85,9 @@ def test_anonymous_get_of_the_public_source_page_shows_the_counts(api, harvested
     assert page.status_code == 200, page.text[:500]
     html = page.text
     assert "Harvest-Bericht" in html and "<caption>Letzte Harvest-Läufe, neueste zuerst</caption>" in html
-    (row,) = re.findall(r'<tr>\s*<th scope="row">.*?</tr>', html, re.S)
+    runs = html[html.index("<caption>Letzte Harvest-Läufe"):]
+    runs = runs[:runs.index("</table>")]
+    (row,) = re.findall(r'<tr>\s*<th scope="row">.*?</tr>', runs, re.S)
     # finished, status, then added, updated, unchanged, withdrawn, failed, not processed
     assert re.findall(r"<td>(.*?)</td>", row)[1:] == ["Beendet", "1", "0", "0", "0", "1", "0"]
     assert f"Datensatz {BROKEN} („Bericht kaputt“)" in html and "ist kein gültiges Datum" in html

@@ -25,7 +25,7 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
-from ckanext.thueringen import normalize, publication_rdf
+from ckanext.thueringen import derived, normalize, publication_rdf, vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,15 @@ IRI_ONLY_PROPERTIES = (
     DCATAP.hvdCategory, DCATAP.applicableLegislation, DCAT.mediaType, DCAT.compressFormat,
     DCAT.packageFormat,
 )
+
+# Properties whose values must come from a vocabulary of the portal (by name,
+# schemas/vocabularies/index.yaml), as the DCAT-AP.de 3.0 shapes check them.
+CONTROLLED_PROPERTIES = {
+    DCAT.theme: "themes", DCTERMS.language: "languages", DCTERMS.format: "filetypes",
+    DCTERMS.accrualPeriodicity: "frequencies", DCTERMS.accessRights: "access_rights",
+    DCATAP.availability: "availability", ADMS.status: "distribution_status",
+    DCATAP.hvdCategory: "hvd_categories", DCATDE.politicalGeocodingLevelURI: "geocoding_levels",
+}
 
 THUERINGEN_STATE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/16"
 DATA_THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
@@ -231,20 +240,19 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 if org.get("homepage"):
                     g.add((publisher, FOAF.homepage, URIRef(org["homepage"])))
 
+        distributions = []
         for resource_dict in dataset_dict.get("resources", []):
             distribution = URIRef(resource_uri(resource_dict))
+            distributions.append((resource_dict, distribution))
             attribution = resource_dict.get("license_attribution_by_text")
             if attribution:
                 g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
-            # dcat:accessURL is mandatory; where a source gave only a download
-            # URL, DCAT-AP says the access URL is that same address.
-            if (distribution, DCAT.accessURL, None) not in g:
-                fallback = g.value(distribution, DCAT.downloadURL) or resource_dict.get("url")
-                if fallback and normalize.uri(str(fallback)):
-                    g.add((distribution, DCAT.accessURL, URIRef(str(fallback))))
+        # what DCAT-AP.de makes mandatory and the record lacks (derived.py)
+        derived.apply(g, dataset_ref, dataset_dict, distributions)
 
         publication_rdf.write(g, dataset_ref, dataset_dict)
         self._drop_values_that_are_not_iris(dataset_ref)
+        self._drop_values_outside_their_vocabulary(dataset_ref)
         self._geometries_as_nodes(dataset_ref)
 
     def _geometries_as_nodes(self, dataset_ref) -> None:
@@ -268,6 +276,23 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 for value in list(self.g.objects(subject, predicate)):
                     if isinstance(value, Literal) or (
                             isinstance(value, URIRef) and not str(value).startswith(("http://", "https://"))):
+                        self.g.remove((subject, predicate, value))
+
+    def _drop_values_outside_their_vocabulary(self, dataset_ref) -> None:
+        """A value of a controlled property that is not in its vocabulary (a
+        city's own theme URI, a LOC language URI the normaliser could not map)
+        stays in the portal, reported, but is not passed on: DCAT-AP.de
+        refuses it. Licences are left alone: a licence outside the DCAT-AP.de
+        list is a warning there, and the terms must travel with the data."""
+        subjects = {dataset_ref}
+        for distribution in list(self.g.objects(dataset_ref, DCAT.distribution)):
+            subjects.add(distribution)
+            subjects.update(self.g.objects(distribution, DCAT.accessService))
+        for subject in subjects:
+            for predicate, name in CONTROLLED_PROPERTIES.items():
+                known = vocabularies.vocabulary(name)
+                for value in list(self.g.objects(subject, predicate)):
+                    if isinstance(value, URIRef) and str(value) not in known:
                         self.g.remove((subject, predicate, value))
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):

@@ -12,6 +12,10 @@ from ckanext.thueringen import normalize
 
 _ = toolkit._
 
+# Context flag of the portal's harvesters: they store a record as its source sent
+# it, also when it lacks a value DCAT-AP.de makes mandatory (harvesters/base.py).
+HARVESTED = "thueringen_harvested"
+
 
 def _is_absolute_uri(value: str) -> bool:
     parts = urlsplit(value)
@@ -69,6 +73,23 @@ def thueringen_normalized(field: dict[str, Any], schema: dict[str, Any]):
     return validator
 
 
+@scheming_validator
+def thueringen_required_unless_harvested(field: dict[str, Any], schema: dict[str, Any]):
+    """Mandatory for whoever edits a record in the form or the API; a harvested
+    record that lacks the value is stored all the same and the harvest report
+    says what is missing (a source's record is never lost over one value); the
+    export derives what it can (ckanext.thueringen.derived)."""
+    not_empty = toolkit.get_validator("not_empty")
+    ignore_missing = toolkit.get_validator("ignore_missing")
+
+    def validator(key, data, errors, context) -> None:
+        check = ignore_missing if context.get(HARVESTED) else not_empty
+        check(key, data, errors, context)
+
+    return validator
+
+
 def get_validators() -> dict[str, Any]:
     return {"thueringen_uri": thueringen_uri, "thueringen_uri_list": thueringen_uri_list,
-            "thueringen_regional_key": thueringen_regional_key, "thueringen_normalized": thueringen_normalized}
+            "thueringen_regional_key": thueringen_regional_key, "thueringen_normalized": thueringen_normalized,
+            "thueringen_required_unless_harvested": thueringen_required_unless_harvested}
