@@ -43,7 +43,7 @@ def findings(result, kind=None):
     ("tr", "TUR"), ("Türkisch", "TUR"), ("Tuerkisch", "TUR"), ("ar", "ARA"), ("arb", "ARA"), ("Arabisch", "ARA"),
     ("ru", "RUS"), ("Russian", "RUS"), ("uk", "UKR"), ("Ukrainisch", "UKR"), ("Farsi", "FAS"), ("per", "FAS"),
     ("Dari", "PRS"), ("Kurdisch", "KUR"), ("Tigrinya", "TIR"), ("alb", "SQI"), ("Vietnamesisch", "VIE"),
-    ("zh", "ZHO"), ("chi", "ZHO"), ("mul", "MUL"),
+    ("zh", "ZHO"), ("chi", "ZHO"), ("mul", "MUL"), ("Deutsch (de)", "DEU"), ("German [de]", "DEU"),
 ])
 def test_language_variants(raw, code):
     assert normalize.language(raw) == LANG + code
@@ -156,6 +156,8 @@ def test_an_unmapped_theme_joins_a_tag_string_and_an_empty_theme_list_goes():
     ("Creative Commons Namensnennung 4.0 International", "cc-by/4.0"),
     ("Freie Nutzung", "other-open"),
     ("amtliches Werk, lizenzfrei nach §5 UrhG", "officialWork"),
+    ("Datenlizenz Deutschland Namensnennung 2.0 (dl-de/by-2-0)", "dl-by-de/2.0"),
+    ("Creative Commons Lizenz (CC BY 4.0)", "cc-by/4.0"),
 ])
 def test_licence_variants(raw, code):
     assert normalize.licence(raw) == LIC + code
@@ -181,6 +183,7 @@ def test_a_free_text_licence_stays_and_is_reported_for_export_as_its_own_documen
     ("http://iana.org/assignments/media-types/text/csv/", "CSV"),
     (FT + "csv", "CSV"), ("https://publications.europa.eu/resource/authority/file-type/CSV/", "CSV"),
     ("jpg", "JPEG"), (".jpg", "JPEG"), ("pdf", "PDF"), (".PDF", "PDF"),
+    ("WMS 1.3.0", "WMS_SRVC"), ("CSV (UTF-8)", "CSV"), ("Shapefile (Esri)", "SHP"), ("GeoJSON v2", "GEOJSON"),
 ])
 def test_format_variants(raw, code):
     assert normalize.file_type(raw) == FT + code

@@ -114,6 +114,9 @@ def _vocabulary(name: str) -> Vocabulary | None:
         return None
 
 
+_BRACKETED = re.compile(r"(.+?)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]")
+
+
 def _lookup(name: str, value: Any, also: Iterable[str | None] = (), code_first: bool = False) -> str | None:
     """The URI of the concept of vocabulary `name` that `value` names: by URI (in any
     of its http/https/www/slash forms), code, label or alternative label, then by the
@@ -121,13 +124,17 @@ def _lookup(name: str, value: Any, also: Iterable[str | None] = (), code_first: 
     its alias namespaces (other code lists, schemas/vocabularies), is looked up by
     the rest ("…/language/ger", "http://id.loc.gov/vocabulary/iso639-1/de").
     `code_first`: a concept whose code matches wins over one that only has the
-    value as alt label. Last, names are compared loosely (vocabularies.fold: case,
+    value as alt label. "Name (code)" is tried as a whole, as "Name" and as
+    "code". Last, names are compared loosely (vocabularies.fold: case,
     umlauts, punctuation, "und")."""
     vocabulary = _vocabulary(name)
     text = _text(value)
     if vocabulary is None or not text:
         return None
     candidates = [*_uri_forms(text), *(form for a in also if a for form in _uri_forms(a))]
+    bracketed = _BRACKETED.fullmatch(text)
+    if bracketed and "://" not in text:  # "Deutsch (de)", "Datenlizenz … (dl-de/by-2-0)"
+        candidates += [bracketed.group(1), bracketed.group(2)]
     namespaces = [vocabulary.scheme.rstrip("/#") + "/", *vocabulary.alias_namespaces]
     for namespace in namespaces:
         for form in _uri_forms(namespace.rstrip("/")):
@@ -207,19 +214,23 @@ def media_type(value: Any) -> str | None:
     return IANA_MEDIA_TYPES + name if name else None
 
 
+_VERSION = re.compile(r"\s+(?:v(?:ersion)?\s*)?\d+(?:\.\d+)*$", re.IGNORECASE)   # "WMS 1.3.0"
 _FILE_WORD = re.compile(r"[\s_-]*\b(?:datei|dokument|archiv|format|file|document|archive)$", re.IGNORECASE)
 
 
 def file_type(value: Any) -> str | None:
-    """EU file-type URI from a name ("CSV", "csv", "MS Excel", "CSV-Datei"), a
+    """EU file-type URI from a name ("CSV", "csv", "MS Excel", "CSV-Datei",
+    "WMS 1.3.0", "CSV (UTF-8)"), a
     file ending with or without its dot ("jpg", ".csv"), a media type
     ("text/csv; charset=utf-8", IANA URI) or the URI in any spelling; a code
     beats an alias, so "json" is JSON, not GEOJSON."""
     text = _text(value)
     bare = text.lstrip(".")
     plain = _FILE_WORD.sub("", text).strip()
+    unversioned = _VERSION.sub("", text)
     return _lookup("filetypes", text, also=(bare, "." + bare if bare else None, _media_type_name(text),
-                                            plain if plain != text else None), code_first=True)
+                                            plain if plain != text else None,
+                                            unversioned if unversioned != text else None), code_first=True)
 
 
 def file_type_of_url(value: Any) -> str | None:
