@@ -72,7 +72,6 @@ IGNORED_EXTRAS = frozenset({
 OGD_ROLES = {"ansprechpartner": "contact", "autor": "creator", "veroeffentlichende_stelle": "publisher"}
 HASH_LENGTHS = {32: "MD5", 40: "SHA-1", 64: "SHA-256", 128: "SHA-512"}
 _API_SUFFIX = re.compile(r"/api(?:/\d+)?(?:/action)?/?$")
-_TAG_FORBIDDEN = re.compile(r"[^\w \-.]+")
 _HASH_PREFIX = re.compile(r"(md5|sha-?1|sha-?224|sha-?256|sha-?384|sha-?512)\s*[:=]\s*(\S+)", re.IGNORECASE)
 
 # Portal field <- extras (or top-level keys of a scheming source) that carry it,
@@ -196,13 +195,6 @@ def theme_uris(value: Any) -> list[str]:
         return list(aliased)
     found = normalize.theme(text)
     return [found] if found else []
-
-
-def clean_tag(tag: str) -> str | None:
-    """A tag CKAN accepts (letters, digits, space, - _ .; 2 to 100 characters):
-    other characters become spaces; None when too little is left."""
-    cleaned = " ".join(_TAG_FORBIDDEN.sub(" ", tag).split())[:100].strip()
-    return cleaned if len(cleaned) >= 2 else None
 
 
 def split_hash(value: Any, algorithm: Any = None) -> tuple[str, str]:
@@ -374,7 +366,7 @@ class _Source:
                 tag = tag.get("name") or tag.get("display_name")
             raw = _text(tag)
             for part in (p.strip() for p in raw.split(",")):
-                cleaned = clean_tag(part) if part else None
+                cleaned = normalize.clean_tag(part) if part else None
                 if cleaned is None:
                     self.flag(f"tags[{index}]", raw, f"Schlagwort '{raw}' ist zu kurz oder besteht nur aus "
                                                      "unzulässigen Zeichen; nicht übernommen")

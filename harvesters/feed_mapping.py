@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from html import unescape
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -47,7 +46,6 @@ from ckanext.thueringen import normalize
 from ckanext.thueringen.publications import as_publication, document_type
 from ckanext.thueringen.normalize import Unmapped
 
-from .ckan_mapping import clean_tag
 from .fetch import display_url, one_line
 from .rdf_guard import ParseError, check_xml_prolog
 
@@ -68,8 +66,6 @@ FEED_MEDIA_TYPES = ("application/atom+xml", "application/rss+xml", "application/
 WEB_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 DOCUMENT_SUFFIXES = frozenset({".pdf", ".odt", ".ods", ".odp", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
                                ".rtf", ".txt", ".csv", ".zip", ".xml", ".json", ".epub"})
-_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-                         "blockquote", "section", "article", "pre", "dd", "dt"})
 
 
 @dataclass
@@ -342,39 +338,10 @@ def _content(element: ET.Element | None) -> str:
     return _paragraphs(_text_raw(element))
 
 
-class _TextOfHtml(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n" if tag not in ("br", "li", "tr", "dd", "dt") else "\n")
-        if tag == "li":
-            self.parts.append("- ")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self.skip:
-            self.skip -= 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n" if tag in ("p", "div", "ul", "ol", "table", "section", "article") else "")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
-
-
 def _html_text(markup: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities resolved, paragraphs kept."""
-    if "<" not in markup:
-        return _paragraphs(unescape(markup))
-    parser = _TextOfHtml()
-    parser.feed(markup)
-    parser.close()
-    return _paragraphs("".join(parser.parts))
+    """Text of an HTML fragment, as the normaliser makes it of any description
+    (Markdown: paragraphs, lists and links kept, tags dropped, entities resolved)."""
+    return _paragraphs(normalize.html_to_markdown(unescape(markup) if "<" not in markup else markup))
 
 
 def _paragraphs(text: str) -> str:
@@ -458,7 +425,7 @@ def _clean_tags(terms: list[str]) -> list[str]:
     """Categories as CKAN tags, each once."""
     tags: list[str] = []
     for term in terms:
-        tag = clean_tag(term)
+        tag = normalize.clean_tag(term)
         if tag and tag.casefold() not in {t.casefold() for t in tags}:
             tags.append(tag)
     return tags

@@ -35,7 +35,6 @@ from ckanext.thueringen import normalize
 from ckanext.thueringen.normalize import Normalized
 from ckanext.thueringen.publications import as_publication
 
-from .ckan_mapping import clean_tag
 
 SUCCESSFUL = ("successful", "partially_successful")
 RESOLVED = "resolved"
@@ -108,7 +107,7 @@ def map_request(detail: dict, site: str, document_type: str | None = None) -> No
         if isinstance(size, int) and not isinstance(size, bool) and size > 0:
             resource["size"] = size
         resources.append({k: v for k, v in resource.items() if v not in (None, "")})
-    tags = [clean_tag(str(tag)) for tag in detail.get("tags") or []]
+    tags = [normalize.clean_tag(str(tag)) for tag in detail.get("tags") or []]
     dataset: dict[str, Any] = {
         "type": "publication",
         "title": _text(detail.get("title")),

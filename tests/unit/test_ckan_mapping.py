@@ -15,8 +15,8 @@ import re
 import pytest
 
 from ckanext.thueringen import normalize
-from ckanext.thueringen.harvesters.ckan_mapping import (clean_tag, map_ckan_dataset, source_base_url, split_hash,
-                                                        theme_uris)
+from ckanext.thueringen.harvesters.ckan_mapping import map_ckan_dataset, source_base_url, split_hash, theme_uris
+from ckanext.thueringen.normalize import clean_tag
 
 SOURCE = "https://opendata.jena.de"
 LIC = "http://dcat-ap.de/def/licenses/"
@@ -428,7 +428,7 @@ BROKEN = {
     "metadata_modified": "2024-02-30T10:00:00",
     "tags": [{"name": "Straße/Verkehr", "vocabulary_id": None}, {"name": "x", "vocabulary_id": None},
              "Umleitung, Sperrung", {"name": "???", "vocabulary_id": None}],
-    "groups": [{"name": "haushalt", "title": "Haushalt"}],
+    "groups": [{"name": "sonstiges", "title": "Sonstiges"}],
     "extras": [
         {"key": "contacts", "value": "Herr Müller, Tel. 0361 655-0"},
         {"key": "dates", "value": "gestern"},
@@ -458,7 +458,8 @@ def test_broken_extras_are_flagged_and_the_rest_is_mapped():
     assert flagged(result, "extras.zustaendigkeit")       # no field in the portal
     assert data["title"] == "Baustellen" and data["notes"] == "Aktuelle Baustellen."
     assert data["license_id"] == "notspecified" and flagged(result, "license_id")
-    assert data["theme"] == ["haushalt"] and flagged(result, "theme")
+    assert not data.get("theme") and flagged(result, "theme")   # no EU theme: kept as a keyword
+    assert "sonstiges" in data["tag_string"].split(",")
 
 
 def test_values_the_schema_would_refuse_are_flagged_and_left_out():
@@ -467,10 +468,10 @@ def test_values_the_schema_would_refuse_are_flagged_and_left_out():
     assert "url" not in data and flagged(result, "url")
     assert "issued" not in data and [u.value for u in flagged(result, "issued")] == ["unbekannt"]
     assert "modified" not in data and flagged(result, "modified")          # 30 February
-    assert data["tag_string"] == "Straße Verkehr,Umleitung,Sperrung"
+    assert data["tag_string"] == "Straße Verkehr,Umleitung,Sperrung,sonstiges"   # the group without a theme
     assert {u.value for u in result.unmapped if u.field.startswith("tags")} == {"Straße/Verkehr", "x", "???"}
     [resource] = data["resources"]                # the string and the deleted resource are not
-    assert resource["format"] == "Esri Shapefile" and flagged(result, "resources[0].format")
+    assert resource["format"] == FT + "SHP" and not flagged(result, "resources[0].format")
     assert "size" not in resource and flagged(result, "resources[0].size")
     assert "issued" not in resource and flagged(result, "resources[0].issued")
     assert "download_url" not in resource and flagged(result, "resources[0].download_url")
