@@ -293,6 +293,7 @@ class Page:
     next_page: str | None
     records: list[Record] = field(default_factory=list)
     settled: list[list] | None = None   # [guid, hash, duplicate key, dct:modified, kept] per record
+    refused: list[str] = field(default_factory=list)   # German: records of the page that were not taken
 
 
 class GatherFailure(Exception):
@@ -446,7 +447,8 @@ class PortalHarvester(HarvesterBase):
 
     def import_one(self, harvest_object) -> bool:
         """Store (or withdraw) one record in a transaction of its own."""
-        object_id, guid = harvest_object.id, harvest_object.guid   # readable after a failed flush too
+        # read now: after a failed flush the session refuses every read until its rollback
+        object_id, what = harvest_object.id, record_label(harvest_object)
         try:
             for attempt in (1, 2):
                 try:
@@ -464,15 +466,15 @@ class PortalHarvester(HarvesterBase):
         except (search_common.SearchIndexError, search_common.SolrConnectionError) as exc:
             model.Session.rollback()
             log.warning("import of harvest object %s: search index failed: %s", object_id, exc)
-            _object_error(harvest_object, f"Datensatz {guid}: der Suchindex (Solr) hat den Datensatz nicht "
-                                          f"angenommen oder ist nicht erreichbar ({one_line(exc)}); der gespeicherte "
-                                          "Stand bleibt unverändert, die nächste Ernte versucht es wieder.")
+            _object_error(harvest_object, f"{what} wurde nicht übernommen: der Suchindex (Solr) hat ihn nicht "
+                                          f"angenommen oder ist nicht erreichbar ({one_line(exc)}). Ein schon "
+                                          "gespeicherter Stand bleibt unverändert; die nächste Ernte versucht es wieder.")
             return False
         except Exception as exc:  # noqa: BLE001 - one record must not end the fetch consumer
             model.Session.rollback()   # first: the session is unusable until then (PendingRollbackError)
             log.exception("import of harvest object %s failed", object_id)
-            _object_error(harvest_object, f"Datensatz {guid}: interner Fehler beim Speichern "
-                                          f"({one_line(exc)}); der gespeicherte Stand bleibt unverändert.")
+            _object_error(harvest_object, f"{what} wurde nicht übernommen: interner Fehler beim Speichern "
+                                          f"({one_line(exc)}). Ein schon gespeicherter Stand bleibt unverändert.")
             return False
 
 
@@ -558,6 +560,8 @@ class _Gather:
         with tempfile.TemporaryDirectory(prefix="harvest-") as workdir:
             try:
                 for page in self.harvester.gather_pages(self.source.url, settings, Path(workdir)):
+                    for message in getattr(page, "refused", ()):
+                        _gather_error(self.job, f"Warnung: {message}")
                     if not isinstance(page, Page):
                         self.take(page, settings)
                     elif page.settled is not None:
@@ -1620,6 +1624,18 @@ def _problems(errors: Any, path: str, labels: dict[str, str], values: Any) -> It
                 yield from _problems(inner, f"{path}[{index}]", labels, sub)
     elif errors:
         yield path, labels.get(path, ""), values, str(errors)
+
+
+def record_label(obj: HarvestObject) -> str:
+    """"Datensatz <URI> („Titel“) aus <page>", from the object's content, for messages."""
+    try:
+        content = json.loads(obj.content or "{}")
+    except ValueError:
+        content = {}
+    dataset = content.get("dataset") if isinstance(content.get("dataset"), dict) else {}
+    title = dataset.get("title")
+    page = content.get("page") or (obj.source.url if obj.source else "")
+    return f"Datensatz {obj.guid}" + (f" („{title}“)" if title else "") + (f" aus {display_url(page)}" if page else "")
 
 
 def describe_validation_error(guid: str, page: str, error_dict: dict, dataset: dict,

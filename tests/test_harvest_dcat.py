@@ -35,6 +35,7 @@ from ckanext.thueringen.static_server import serve_in_thread
 import conftest
 from conftest import SHARED_REFERENCE, ActionApi, run_stack, wait_until
 from unit import test_harvest_fetch as fetch_faults
+from db_faults import poisoned_insert  # noqa: F401 - a fixture
 
 CATALOGS = SHARED_REFERENCE / "catalogs"
 EXAMPLES = SHARED_REFERENCE / "dcat-ap-de" / "examples-v2.0"
@@ -437,7 +438,7 @@ FAULTS = {
     "page_limit": ({"max_pages": 1}, lambda case, base: _body(_paged(case, base, f"{base}/harvest-faults/x.rdf")),
                    "mehr als 1 Seiten"),
     "empty": ({}, lambda case, base: _body(rdf_catalogue()), "nicht zurückgezogen"),
-    "bad_values": ({}, lambda case, base: _body(_bad_values(case)), "wurde nicht übernommen"),
+    "bad_values": ({}, lambda case, base: _body(_bad_values(case)), "kein gültiges Datum"),
     "duplicates": ({}, lambda case, base: _body(_duplicates(case)), "kommt in der Quelle"),
 }
 
@@ -498,8 +499,12 @@ def test_fault_is_reported_and_nothing_stored_is_lost(fault_runs, case):
     text = messages(job)
     assert FAULTS[case][2] in text, text
     assert counts(job)["withdrawn"] == 0
-    # Every dataset that was there before is still there, unaltered.
-    assert run["after"] == run["before"]
+    # Every dataset that was there before is still there, unaltered (bad values cost
+    # only themselves: those records are updated without them, see below).
+    if case != "bad_values":
+        assert run["after"] == run["before"]
+    else:
+        assert set(run["after"]) == set(run["before"])
     assert "root:" not in text and "lollol" not in text
 
 
@@ -510,20 +515,25 @@ def test_fault_messages_name_the_source(fault_runs):
         assert job["stats"]["errored"] >= 1, case
 
 
-def test_bad_values_fail_one_by_one_with_german_reasons(fault_runs):
+def test_bad_values_cost_only_themselves_with_german_reasons(fault_runs):
+    """An impossible date and an address that is none are dropped, each with its
+    German reason; the records are stored with everything else they have."""
     run = fault_runs["bad_values"]
     report = run["job"]["report"]
-    assert counts(run["job"]) == {"added": 1, "updated": 0, "unchanged": 1, "withdrawn": 0, "failed": 2, "not_processed": 0}
-    errors = {e["guid"]: e["message"] for e in report["errors"]}
-    date_error = errors["https://stoerung.example/bad_values/1"]
-    assert "Feld „Veröffentlicht“ (issued): '31.02.2024' ist kein gültiges Datum" in date_error
-    assert run["url"] in date_error and "Ein schon gespeicherter Stand bleibt unverändert" in date_error
-    uri_error = errors["https://stoerung.example/bad_values/2"]
-    assert "(url) „keine Adresse“" in uri_error and "http:// oder https://" in uri_error
+    assert counts(run["job"]) == {"added": 1, "updated": 2, "unchanged": 1, "withdrawn": 0, "failed": 0, "not_processed": 0}
+    warnings = {w["guid"]: w["message"] for w in report["warnings"]}
+    assert "Feld issued: '31.02.2024' ist kein gültiges Datum" in warnings["https://stoerung.example/bad_values/1"]
+    assert "'keine Adresse' ist keine absolute http(s)-Adresse; verworfen" in \
+        warnings["https://stoerung.example/bad_values/2"]
+    after = run["after"]
+    assert after["https://stoerung.example/bad_values/1"]["title"] == "bad_values Datensatz 1 neu"
+    assert "issued" not in after["https://stoerung.example/bad_values/1"]
+    assert not after["https://stoerung.example/bad_values/2"].get("url")
     # The unknown licence is stored as sent, with a warning.
-    warning = next(w["message"] for w in report["warnings"] if w["guid"].endswith("/bad_values/4"))
+    warning = warnings["https://stoerung.example/bad_values/4"]
     assert "https://example.org/lizenz/hausgemacht" in warning and "Lizenzliste" in warning
-    assert {w["guid"][-1] for w in report["warnings"]} == {"4"}, "failed records have errors, not warnings"
+    dropped = {(f["kind"], f["field"]) for f in report["findings"]}
+    assert {("dropped", "issued"), ("dropped", "url"), ("unmapped", "license_id")} <= dropped
 
 
 def test_duplicates_inside_one_source_keep_the_newest(fault_runs, api):
@@ -598,9 +608,9 @@ def activities(package_id: str) -> list[tuple[str, str]]:
     return [(row.activity_type, row.data["package"]["title"]) for row in rows]
 
 
-def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served):
-    """Records are stored in batches (`import_batch`); a record CKAN rejects fails on
-    its own with its reason, the rest of its batch is stored; every dataset gets the
+def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served, poisoned_insert):
+    """Records are stored in batches (`import_batch`); a record the database refuses
+    (record 6) fails on its own with its reason, the rest of its batch is stored; every dataset gets the
     activity CKAN records for a create or a real update, exactly once. Records 8 and 9
     have the same title and go in one batch: the second gets the title's name with a
     suffix made from its own fixed id."""
@@ -608,12 +618,11 @@ def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served
     uris = [f"https://stapel.example/{i}" for i in range(10)]
     same_title = f"Stapel doppelt {uuid.uuid4().hex[:6]}"
     first_titles = {i: same_title if i >= 8 else f"Stapel {i}" for i in range(10)}
+    first_titles[6] = poisoned_insert
 
     def serve(titles: dict[int, str]) -> None:
         (folder / "stapel.rdf").write_bytes(rdf_catalogue(*(
-            rdf_dataset(uri, titles.get(i, first_titles[i]),
-                        extra="<dct:issued>31.02.2024</dct:issued>" if i == 6 else "")
-            for i, uri in enumerate(uris))))
+            rdf_dataset(uri, titles.get(i, first_titles[i])) for i, uri in enumerate(uris))))
 
     org = new_org(api, "stapel")
     source = new_source(api, org["id"], "stapel", f"{base}/stapel.rdf", import_batch=4)
@@ -621,7 +630,7 @@ def test_batches_store_each_record_once_and_a_bad_record_fails_alone(api, served
     job = harvest(api, source["id"])[source["id"]]
     assert counts(job) == {"added": 9, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1, "not_processed": 0}
     assert [e["guid"] for e in job["report"]["errors"]] == [uris[6]]
-    assert "'31.02.2024' ist kein gültiges Datum" in job["report"]["errors"][0]["message"]
+    assert "injected failure" in job["report"]["errors"][0]["message"]
     stored = by_uri(org["id"])
     assert sorted(stored) == sorted(uri for i, uri in enumerate(uris) if i != 6)
     wait_until(lambda: anonymous_count(api, org) == 9, timeout=30, interval=0.5, what="9 datasets searchable")
@@ -688,16 +697,15 @@ def read_pages(job: dict) -> set[str]:
     return {json.loads(content)["page"].rsplit("/", 1)[-1] for (content,) in rows if content}
 
 
-def test_unchanged_pages_are_settled_without_parsing(api, served):
+def test_unchanged_pages_are_settled_without_parsing(api, served, poisoned_insert):
     """A page with the same bytes, the same source settings and every record stored
     as read last time is not parsed again; anything else is."""
     folder, base = served
     uris = [f"https://seiten.example/{i}" for i in range(6)]
 
-    def serve(titles: dict[int, str] = {}, bad: int | None = None) -> None:
+    def serve(titles: dict[int, str] = {}) -> None:
         def dataset(i: int) -> str:
-            return rdf_dataset(uris[i], titles.get(i, f"Seiten {i}"),
-                               extra="<dct:issued>31.02.2024</dct:issued>" if i == bad else "")
+            return rdf_dataset(uris[i], titles.get(i, f"Seiten {i}"))
         (folder / "seiten-1.rdf").write_bytes(rdf_catalogue(
             *(dataset(i) for i in range(3)), extra=next_page(f"{base}/seiten-1.rdf", f"{base}/seiten-2.rdf")))
         (folder / "seiten-2.rdf").write_bytes(rdf_catalogue(*(dataset(i) for i in range(3, 6))))
@@ -734,8 +742,8 @@ def test_unchanged_pages_are_settled_without_parsing(api, served):
     assert read_pages(job) == {"seiten-1.rdf"} and counts(job)["updated"] == 1
     assert by_uri(org["id"])[uris[1]].state == "active"
 
-    # a record that failed is tried (and reported) again on every harvest
-    serve({4: "Seiten 4, neu"}, bad=0)
+    # a record that failed (the database refused it) is tried (and reported) again on every harvest
+    serve({4: "Seiten 4, neu", 0: poisoned_insert})
     for _ in range(2):
         job = harvest(api, source["id"])[source["id"]]
         assert counts(job)["failed"] == 1 and "seiten-1.rdf" in read_pages(job)

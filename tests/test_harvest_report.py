@@ -1,8 +1,8 @@
 """Harvest reports (issue 4, part 3) on the real stack: the action
 `thueringen_harvest_report` over HTTP and the harvest source page.
 
-A served catalogue with one good record and one broken one (an impossible
-date) is harvested once with the `dcat_ap_de` harvester.
+A served catalogue with one good record and one the database refuses (a
+trigger, tests/db_faults.py) is harvested once with the `dcat_ap_de` harvester.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import requests
 import conftest
 from conftest import ActionApi
 from test_harvest_dcat import harvest, rdf_catalogue, rdf_dataset
+from db_faults import refused_title
 from ckanext.thueringen.static_server import serve_in_thread
 
 GOOD = "https://bericht.example/1"
@@ -33,14 +34,15 @@ def harvested(api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("bericht")
     (folder / "katalog.rdf").write_bytes(rdf_catalogue(
         rdf_dataset(GOOD, "Bericht gut"),
-        rdf_dataset(BROKEN, "Bericht kaputt", extra="<dct:issued>31.02.2024</dct:issued>")))
+        rdf_dataset(BROKEN, "Bericht kaputt")))
     server = serve_in_thread(folder)
     org = api("organization_create", name=f"bericht-{uuid.uuid4().hex[:6]}", title="Bericht")
     source = api("harvest_source_create", name=f"bericht-{uuid.uuid4().hex[:6]}", title="Bericht",
                  url=f"http://127.0.0.1:{server.server_address[1]}/katalog.rdf", source_type="dcat_ap_de",
                  owner_org=org["id"], frequency="MANUAL", config=json.dumps({}))
     try:
-        job = harvest(api, source["id"], timeout=60)[source["id"]]
+        with refused_title("Bericht kaputt"):
+            job = harvest(api, source["id"], timeout=60)[source["id"]]
         yield {"source": source, "job": job}
     finally:
         api("harvest_source_clear", id=source["id"])
@@ -63,7 +65,7 @@ def test_action_gives_counts_and_german_messages(api, harvested):
     assert error["guid"] == BROKEN
     # What (the record and its title), where (the catalogue), why (the field and value), in German.
     for phrase in (f"Datensatz {BROKEN} („Bericht kaputt“)", harvested["source"]["url"], "wurde nicht übernommen",
-                   "Feld „Veröffentlicht“ (issued): '31.02.2024' ist kein gültiges Datum"):
+                   "interner Fehler beim Speichern", "injected failure for Bericht kaputt"):
         assert phrase in error["message"], error
     # One job by id, and the limit is checked.
     one = api("thueringen_harvest_report", id=harvested["source"]["id"], job_id=job["id"])
@@ -77,7 +79,7 @@ def test_anonymous_users_get_the_public_report(api, harvested):
     assert response.status_code == 200, response.text
     (job,) = response.json()["result"]["jobs"]
     assert job["counts"] == {"added": 1, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1, "not_processed": 0}
-    assert "'31.02.2024' ist kein gültiges Datum" in job["errors"][0]["message"]
+    assert "injected failure for Bericht kaputt" in job["errors"][0]["message"]
 
 
 def test_anonymous_get_of_the_public_source_page_shows_the_counts(api, harvested):
@@ -90,7 +92,7 @@ def test_anonymous_get_of_the_public_source_page_shows_the_counts(api, harvested
     (row,) = re.findall(r'<tr>\s*<th scope="row">.*?</tr>', runs, re.S)
     # finished, status, then added, updated, unchanged, withdrawn, failed, not processed
     assert re.findall(r"<td>(.*?)</td>", row)[1:] == ["Beendet", "1", "0", "0", "0", "1", "0"]
-    assert f"Datensatz {BROKEN} („Bericht kaputt“)" in html and "ist kein gültiges Datum" in html
+    assert f"Datensatz {BROKEN} („Bericht kaputt“)" in html and "interner Fehler beim Speichern" in html
 
 
 def test_a_private_source_report_is_hidden_from_anonymous_and_outsiders(api, harvested):
@@ -123,4 +125,4 @@ def test_source_page_shows_the_report_in_german(api, harvested):
         assert f'<th scope="col">{label}</th>' in html, label
     assert '<th scope="row">' in html and "<td>Beendet</td>" in html
     assert "Fehler des letzten Laufs" in html and f"Datensatz {BROKEN} („Bericht kaputt“)" in html
-    assert "ist kein gültiges Datum" in html and "Keine Warnungen." in html
+    assert "interner Fehler beim Speichern" in html and "Keine Warnungen." in html

@@ -13,7 +13,6 @@ import uuid
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 import ckan.model as model
 from ckanext.harvest.model import HarvestObject
@@ -24,6 +23,7 @@ from conftest import run_stack, wait_until
 from test_harvest_dcat import (counts, harvest, messages, new_org, new_source, packages, rdf_catalogue,
                                rdf_dataset)
 from test_harvest_dcat import api, clear_sources, served  # noqa: F401 - fixtures
+from db_faults import POISON, poisoned_insert  # noqa: F401 - a fixture
 
 CONSUMERS = ("gather-consumer", "fetch-consumer")
 
@@ -75,34 +75,6 @@ def test_records_with_the_same_title_get_names_of_their_own(api, served, consume
     assert {p.extras["uri"]: p.name for p in packages(org["id"])} == names
 
 
-POISON = "Vergifteter Datensatz"
-
-
-@pytest.fixture
-def poisoned_insert():
-    """A PostgreSQL trigger that refuses to store a dataset with the title POISON:
-    an error of the database inside the batch's flush, as a full disk or a
-    broken constraint would give."""
-    model.Session.remove()
-    model.Session.execute(sa.text(f"""
-        CREATE OR REPLACE FUNCTION thueringen_test_poison() RETURNS trigger AS $$
-        BEGIN
-            IF NEW.title = '{POISON}' THEN RAISE EXCEPTION 'injected failure for %', NEW.title; END IF;
-            RETURN NEW;
-        END $$ LANGUAGE plpgsql;
-        CREATE TRIGGER thueringen_test_poison BEFORE INSERT OR UPDATE ON package
-            FOR EACH ROW EXECUTE FUNCTION thueringen_test_poison();
-    """))
-    model.Session.commit()
-    try:
-        yield
-    finally:
-        model.Session.remove()
-        model.Session.execute(sa.text("DROP TRIGGER IF EXISTS thueringen_test_poison ON package; "
-                                      "DROP FUNCTION IF EXISTS thueringen_test_poison();"))
-        model.Session.commit()
-
-
 def test_a_database_error_in_a_batch_flush_fails_one_record(api, served, poisoned_insert, consumers_stay_alive):
     folder, base = served
     datasets = [rdf_dataset(f"https://gift.example/{i}", f"Gesunder Datensatz {i}") for i in range(9)]
@@ -115,6 +87,7 @@ def test_a_database_error_in_a_batch_flush_fails_one_record(api, served, poisone
     [error] = job["report"]["errors"]
     assert error["guid"] == "https://gift.example/gift"
     assert "interner Fehler beim Speichern" in error["message"] and "injected failure" in error["message"]
+    assert f"Datensatz https://gift.example/gift („{POISON}“) aus {base}/gift.rdf" in error["message"]
     assert len(packages(org["id"])) == 9
 
 

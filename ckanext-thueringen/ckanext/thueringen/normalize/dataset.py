@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -82,12 +83,24 @@ _IDENTIFIER_URI = _Rule(uri, "'{value}' ist keine gültige URI (erwartet eine ab
 _URL = _Rule(http_url, "Adresse '{value}' ist keine absolute http(s)-Adresse; verworfen", drop=True)
 _DATE_MESSAGE = "'{value}' ist kein gültiges Datum (erwartet ISO 8601 wie 2024-12-31 oder 2024-12-31T14:30:00, " \
                 "oder TT.MM.JJJJ)"
-_DATE = _Rule(date, _DATE_MESSAGE, placeholder=is_placeholder_date,
+_DATE = _Rule(date, _DATE_MESSAGE + "; verworfen", drop=True, placeholder=is_placeholder_date,
               placeholder_message="Datum '{value}' ist ein Platzhalter (Vorgabewert eines Systems), kein "
                                   "Veröffentlichungs- oder Änderungsdatum; verworfen")
-_PERIOD_DATE = _Rule(date, _DATE_MESSAGE, placeholder=is_open_end,
+_PERIOD_DATE = _Rule(date, _DATE_MESSAGE + "; verworfen", drop=True, placeholder=is_open_end,
                      placeholder_message="Datum '{value}' steht für ein offenes Ende des Zeitraums; "
                                          "als offen übernommen (Angabe entfernt)")
+
+
+def byte_size(value: Any) -> int | None:
+    """A size in bytes from "48213", "48.213" or "48 213" (digit groups); None
+    for anything else ("1,2 MB" says too little to be exact)."""
+    text = str(value).strip()
+    if re.fullmatch(r"\d{1,3}(?:[. \u00a0]\d{3})+|\d+", text):
+        return int(re.sub(r"\D", "", text))
+    return None
+
+
+_SIZE = _Rule(byte_size, "Größe '{value}' ist keine Zahl von Bytes; verworfen", drop=True)
 _EMAIL_RULE = _Rule(email_address, "'{value}' ist keine gültige E-Mail-Adresse")
 _LICENCE = _Rule(licence, "Lizenz '{value}' steht nicht in der DCAT-AP.de-Lizenzliste; sie wird als eigenes "
                           "Lizenzdokument (dct:LicenseDocument mit dem Text als Bezeichnung) exportiert",
@@ -142,6 +155,7 @@ _RESOURCE_FIELDS: dict[str, _Rule | dict[str, _Rule]] = {
     "download_url": _URL,
     "documentation": _URL,
     "uri": _IDENTIFIER_URI,
+    "size": _SIZE,
     "hash_algorithm": _Rule(hash_algorithm, "Prüfsummenverfahren '{value}' ist weder ein SPDX-Verfahren "
                                             "noch aus der DCAT-AP.de-Liste hashAlgorithms"),
     "conforms_to": _DATASET_FIELDS["conforms_to"],
