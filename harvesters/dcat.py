@@ -22,6 +22,7 @@ from ckanext.thueringen import normalize
 
 from . import publication_source
 from .base import Page, PortalHarvester, Record, SourceConfig
+from .fetch import display_url
 from .paging import follow_pages
 from .rdf_guard import parse_page
 
@@ -52,18 +53,31 @@ class DCATAPDEHarvester(PortalHarvester, plugins.SingletonPlugin):
                 records, next_page = settled
                 return Page(fetched.url, fetched.sha256, next_page, settled=records), next_page
             parsed = parse_page(fetched.path, settings.rdf_format or fetched.content_type, fetched.url)
+            identified = [dataset for dataset in parsed.datasets if _identifier(dataset)]
+            refused = [f"Ein Datensatz auf {display_url(fetched.url)} („{dataset.dataset.get('title') or 'ohne Titel'}“) "
+                       "hat weder eine URI noch eine Kennung (dct:identifier); ohne sie kann das Portal ihn bei der "
+                       "nächsten Ernte nicht wiedererkennen, er wird nicht übernommen."
+                       for dataset in parsed.datasets if not _identifier(dataset)]
             return Page(fetched.url, fetched.sha256, parsed.next_page,
-                        records=[_record(dataset, fetched.url, settings) for dataset in parsed.datasets]), \
-                parsed.next_page
+                        records=[_record(dataset, fetched.url, settings) for dataset in identified],
+                        refused=refused), parsed.next_page
 
         for _url, page in follow_pages(source_url, settings, workdir, read):
             yield page
 
 
+def _identifier(parsed) -> str | None:
+    """What names a parsed dataset in its source for good: its URI, else (a blank
+    node, whose name changes with every parse) its dct:identifier; None without both."""
+    if normalize.uri(parsed.uri):
+        return parsed.uri
+    identifier = parsed.dataset.get("identifier")
+    return str(identifier).strip() if isinstance(identifier, str) and identifier.strip() else None
+
+
 def _record(parsed, page_url: str, settings: SourceConfig) -> Record:
-    """A parsed dataset as a record; a dataset without URI (a blank node) is named
-    by its dct:identifier."""
-    guid = parsed.uri if normalize.uri(parsed.uri) else (parsed.dataset.get("identifier") or parsed.uri)
+    """A parsed dataset as a record, named by _identifier."""
+    guid = _identifier(parsed)
     dataset = publication_source.as_configured(parsed.dataset, settings.options)
     return Record(guid=guid, dataset=dataset, unmapped=parsed.unmapped, page=page_url)
 

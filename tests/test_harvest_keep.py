@@ -3,8 +3,9 @@
 A catalogue in the shapes real publishers send (a record without description,
 a licence given only as text, a city's own theme URIs, LOC language URIs, a
 data service without publisher, HTML in a description, an open end written
-as 9999-12-31, keywords CKAN refuses) is harvested through the real stack;
-every record is stored, the report names what was mapped, cleaned and
+as 9999-12-31, keywords CKAN refuses, a record with neither URI nor
+identifier) is harvested through the real stack; every identifiable record is
+stored, the one that cannot be recognised again is refused with a report line, the report names what was mapped, cleaned and
 derived, and the DCAT-AP.de export of each record has no SHACL violation
 under the official shapes.
 """
@@ -50,6 +51,10 @@ CATALOGUE = f"""
     dct:title "Haltestellen-WFS" ;
     dcat:endpointURL <https://musterstadt.example/wfs> .
 
+[] a dcat:Dataset ;
+    dct:title "Ohne Kennung" ;
+    dct:description "Weder URI noch dct:identifier: nicht wiederzuerkennen." .
+
 <https://musterstadt.example/ds/html> a dcat:Dataset ;
     dct:title "Bevölkerung nach Stadtteilen" ;
     dct:description "<p>Die <b>Einwohner</b> je Stadtteil.<br/>Stand: 31.12.</p><ul><li>Alter</li><li>Geschlecht</li></ul>" ;
@@ -77,6 +82,8 @@ def test_records_are_kept_cleaned_and_exported_conformant(api, served, stack):
     source = new_source(api, org["id"], "musterstadt", f"{base}/{name}.ttl")
     job = harvest(api, source["id"])[source["id"]]
     assert (counts(job)["added"], counts(job)["failed"]) == (2, 0), messages(job)
+    [refused] = [m for m in job["report"]["job_errors"] if "Ohne Kennung" in m]
+    assert "weder eine URI noch eine Kennung" in refused and refused.startswith("Warnung:")
 
     stored = {p.extras["uri"]: api("package_show", id=p.id) for p in packages(org["id"])}
     plain = stored["https://musterstadt.example/ds/ohne-beschreibung"]
