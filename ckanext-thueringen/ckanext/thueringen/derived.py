@@ -18,8 +18,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
+import ckan.plugins.toolkit as toolkit
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 
 KIND = "derived"
 
@@ -81,23 +82,35 @@ class Description:
                 graph.add((dataset_ref, DCTERMS.description, Literal(item.value, lang="de")))
 
 
+# The licence document the export names where neither a distribution nor its
+# dataset has a licence: it says so instead of inventing terms of use.
+NO_LICENCE = "Keine Lizenzangabe in der Quelle; die Nutzungsbedingungen sind beim Herausgeber zu erfragen."
+
+
 class DistributionLicence:
     """DCAT-AP.de wants a licence on every distribution: the distribution's own,
-    else the dataset's, also when it is only a text."""
+    else the dataset's, also when it is only a text; where neither has one, a
+    licence document that says the source gives none."""
 
     def find(self, dataset: dict) -> Iterator[Derived]:
         licence = _text(dataset.get("license_id"))
         for index, resource in enumerate(_resources(dataset)):
-            if licence and not _text(resource.get("license")):
+            if _text(resource.get("license")):
+                continue
+            if licence:
                 yield Derived(f"resources[{index}].license", licence,
                               "Lizenz der Distribution fehlt; der Export übernimmt die Lizenz des Datensatzes "
                               "(dct:license).")
+            else:
+                yield Derived(f"resources[{index}].license", NO_LICENCE,
+                              "Lizenz fehlt in der Quelle (auch beim Datensatz); der Export nennt ein "
+                              "Lizenzdokument, das das sagt (dct:license).")
 
     def apply(self, graph: Graph, dataset_ref, dataset: dict, distributions: list) -> None:
         licence = _text(dataset.get("license_id"))
         for resource, distribution in distributions:
             own = _text(resource.get("license"))
-            value = own or licence
+            value = own or licence or NO_LICENCE
             has_iri = any(not isinstance(o, Literal) for o in graph.objects(distribution, DCTERMS.license))
             if not value or has_iri:
                 continue
@@ -122,30 +135,109 @@ class ServicePublisher:
         publisher = graph.value(dataset_ref, DCTERMS.publisher)
         if publisher is None:
             return
-        for _resource, distribution in distributions:
-            for service in graph.objects(distribution, DCAT.accessService):
-                if (service, DCTERMS.publisher, None) not in graph:
-                    graph.add((service, DCTERMS.publisher, publisher))
+        # the services of the dataset's distributions, and the dataset itself where a
+        # source gives its API address as both (Opendatasoft does)
+        services = {service for _resource, distribution in distributions
+                    for service in graph.objects(distribution, DCAT.accessService)}
+        services.add(dataset_ref)
+        for service in services:
+            if (service, RDF.type, DCAT.DataService) in graph and (service, DCTERMS.publisher, None) not in graph:
+                graph.add((service, DCTERMS.publisher, publisher))
+
+
+class PublisherName:
+    """An agent needs a foaf:name: a publisher given only by its URI (as many
+    catalogues do) is named after the authority that publishes the record in
+    the portal, else after its URI."""
+
+    def find(self, dataset: dict) -> Iterator[Derived]:
+        for index, agent in enumerate(_list(dataset.get("publisher"))):
+            if isinstance(agent, dict) and not _text(agent.get("name")):
+                yield Derived(f"publisher[{index}].name", self.name(dataset, agent),
+                              "Name des Herausgebers fehlt in der Quelle (nur seine URI); der Export nennt den "
+                              "Namen der veröffentlichenden Stelle (foaf:name).")
+
+    @staticmethod
+    def name(dataset: dict, agent: dict) -> str:
+        organization = dataset.get("organization")
+        if isinstance(organization, dict) and _text(organization.get("title")):
+            return _text(organization["title"])
+        return _text(agent.get("uri")) or "unbekannt"
+
+    def apply(self, graph: Graph, dataset_ref, dataset: dict, distributions: list) -> None:
+        agents = [a for a in _list(dataset.get("publisher")) if isinstance(a, dict)]
+        for publisher in graph.objects(dataset_ref, DCTERMS.publisher):
+            if (publisher, FOAF.name, None) not in graph:
+                agent = next((a for a in agents if _text(a.get("uri")) == str(publisher)), agents[0] if agents else {})
+                graph.add((publisher, FOAF.name, Literal(self.name(dataset, agent), lang="de")))
 
 
 class AccessURL:
     """dcat:accessURL is mandatory; DCAT-AP says it is the download URL where a
-    distribution has only that."""
+    distribution has only that, and an access URL may be a landing page: without
+    any address of its own, the dataset's landing page, else its page in the
+    portal."""
+
+    def fallback(self, dataset: dict, resource: dict) -> tuple[str, str] | None:
+        for value, what in ((resource.get("download_url"), "die Download-URL"), (resource.get("url"), "die URL"),
+                            (dataset.get("url"), "die Webseite des Datensatzes (dcat:landingPage)")):
+            if is_iri(_text(value)):
+                return _text(value), what
+        page = portal_page(dataset)
+        return (page, "die Seite des Datensatzes im Portal") if page else None
 
     def find(self, dataset: dict) -> Iterator[Derived]:
         for index, resource in enumerate(_resources(dataset)):
-            fallback = _text(resource.get("download_url")) or _text(resource.get("url"))
-            if not _text(resource.get("access_url")) and is_iri(fallback):
-                yield Derived(f"resources[{index}].access_url", fallback,
-                              "Zugangs-URL fehlt; der Export nennt die Download-URL (dcat:accessURL).")
+            if is_iri(_text(resource.get("access_url"))):
+                continue
+            found = self.fallback(dataset, resource)
+            if found:
+                yield Derived(f"resources[{index}].access_url", found[0],
+                              f"Zugangs-URL fehlt; der Export nennt {found[1]} (dcat:accessURL).")
 
     def apply(self, graph: Graph, dataset_ref, dataset: dict, distributions: list) -> None:
         for resource, distribution in distributions:
             if (distribution, DCAT.accessURL, None) in graph:
                 continue
-            fallback = graph.value(distribution, DCAT.downloadURL) or resource.get("url")
-            if fallback and is_iri(str(fallback)):
-                graph.add((distribution, DCAT.accessURL, URIRef(str(fallback))))
+            download = graph.value(distribution, DCAT.downloadURL)
+            found = (str(download), "") if download is not None and is_iri(str(download)) \
+                else self.fallback(dataset, resource)
+            if found:
+                graph.add((distribution, DCAT.accessURL, URIRef(found[0])))
+
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+REACH = (VCARD.hasEmail, VCARD.hasURL, VCARD.hasTelephone)
+
+
+def portal_page(dataset: dict) -> str | None:
+    """The dataset's page in the portal."""
+    name = _text(dataset.get("name"))
+    site = _text(toolkit.config.get("ckan.site_url")).rstrip("/")
+    return f"{site}/dataset/{name}" if name and is_iri(site) else None
+
+
+class ContactReach:
+    """A contact point must say how to reach it (e-mail, web page or phone): one
+    given only by name gets the dataset's web page, else its page in the portal."""
+
+    def address(self, dataset: dict) -> str | None:
+        return _text(dataset.get("url")) if is_iri(_text(dataset.get("url"))) else portal_page(dataset)
+
+    def find(self, dataset: dict) -> Iterator[Derived]:
+        for index, contact in enumerate(_list(dataset.get("contact"))):
+            if isinstance(contact, dict) and not any(_text(contact.get(k)) for k in ("email", "url", "telephone")):
+                yield Derived(f"contact[{index}].url", self.address(dataset) or "",
+                              "Kontakt ohne E-Mail, Webseite oder Telefon; der Export nennt die Webseite des "
+                              "Datensatzes (vcard:hasURL).")
+
+    def apply(self, graph: Graph, dataset_ref, dataset: dict, distributions: list) -> None:
+        address = self.address(dataset)
+        if not address:
+            return
+        for contact in graph.objects(dataset_ref, DCAT.contactPoint):
+            if not any((contact, predicate, None) in graph for predicate in REACH):
+                graph.add((contact, VCARD.hasURL, URIRef(address)))
 
 
 def _publisher_name(dataset: dict) -> str:
@@ -158,7 +250,7 @@ def _publisher_name(dataset: dict) -> str:
     return "die veröffentlichende Stelle"
 
 
-RULES = (Description(), DistributionLicence(), ServicePublisher(), AccessURL())
+RULES = (Description(), DistributionLicence(), PublisherName(), ServicePublisher(), AccessURL(), ContactReach())
 
 
 def derived_values(dataset: dict) -> list[Derived]:

@@ -127,6 +127,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         self._canonical_graph()
         dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
         self._parse_german_additions(dataset_dict, dataset_ref)
+        self._parse_agents(dataset_dict, dataset_ref)
         self._parse_deprecated(dataset_dict, dataset_ref)
         self._parse_licences(dataset_dict, dataset_ref)
         # A transparency document (dct:type or dct:subject names a document type) becomes a publication.
@@ -148,6 +149,21 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             attribution = self._object_value(distribution, DCATDE.licenseAttributionByText)
             if attribution:
                 resource_dict["license_attribution_by_text"] = attribution
+
+    def _parse_agents(self, dataset_dict, dataset_ref) -> None:
+        """Publisher and creator as publishers send them: an agent given as a
+        plain name (a literal, which ckanext-dcat reads as an agent with no
+        values) keeps its name; agents with no value at all are left out, so
+        that the export names the owner organisation instead of nobody."""
+        for field, predicate in (("publisher", DCTERMS.publisher), ("creator", DCTERMS.creator)):
+            agents = [agent for agent in _as_list(dataset_dict.get(field))
+                      if isinstance(agent, dict) and any(agent.values())]
+            agents += [{"name": str(value).strip()} for value in self.g.objects(dataset_ref, predicate)
+                       if isinstance(value, Literal) and str(value).strip()]
+            if agents:
+                dataset_dict[field] = agents
+            else:
+                dataset_dict.pop(field, None)
 
     def _parse_deprecated(self, dataset_dict, dataset_ref) -> None:
         """DCAT-AP.de properties deprecated in 3.0, mapped to their successors."""
@@ -254,20 +270,39 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         self._drop_values_that_are_not_iris(dataset_ref)
         self._drop_values_outside_their_vocabulary(dataset_ref)
         self._geometries_as_nodes(dataset_ref)
+        self._identifiers_as_literals(dataset_ref)
 
     def _geometries_as_nodes(self, dataset_ref) -> None:
-        """DCAT-AP 3.0.0 (and so the DCAT-AP.de 3.0 shapes) wants locn:geometry to
-        point to a locn:Geometry node; the WKT or GeoJSON goes on that node."""
+        """DCAT-AP 3.0.0 (and so the DCAT-AP.de 3.0 shapes) wants one locn:geometry
+        per location, pointing to a locn:Geometry node that carries the WKT and
+        the GeoJSON. A location with a URI (stateKey/01) is one node shared by
+        every dataset of a catalogue page: its geometry node is made once, and
+        each serialisation is kept once."""
         for location in list(self.g.objects(dataset_ref, DCTERMS.spatial)):
-            for value in list(self.g.objects(location, LOCN.geometry)):
-                if not isinstance(value, Literal):
-                    continue
-                node = BNode()
+            literals = [v for v in self.g.objects(location, LOCN.geometry) if isinstance(v, Literal)]
+            if not literals:
+                continue
+            nodes = [v for v in self.g.objects(location, LOCN.geometry) if not isinstance(v, Literal)]
+            node = nodes[0] if nodes else BNode()
+            for value in literals:
                 self.g.remove((location, LOCN.geometry, value))
+            if not nodes:
                 self.g.add((location, LOCN.geometry, node))
                 self.g.add((node, RDF.type, LOCN.Geometry))
+            for value in literals:
                 wkt = value.datatype == GSP.wktLiteral or not str(value).lstrip().startswith("{")
-                self.g.add((node, GSP.asWKT if wkt else GSP.asGeoJSON, value))
+                predicate = GSP.asWKT if wkt else GSP.asGeoJSON
+                if (node, predicate, None) not in self.g:
+                    self.g.add((node, predicate, value))
+
+    def _identifiers_as_literals(self, dataset_ref) -> None:
+        """dct:identifier is a literal in DCAT-AP.de, also when it is a URI (as
+        Statistikamt Nord's are); ckanext-dcat writes one that looks like a URI
+        as an IRI."""
+        for value in list(self.g.objects(dataset_ref, DCTERMS.identifier)):
+            if isinstance(value, URIRef):
+                self.g.remove((dataset_ref, DCTERMS.identifier, value))
+                self.g.add((dataset_ref, DCTERMS.identifier, Literal(str(value))))
 
     def _drop_values_that_are_not_iris(self, dataset_ref) -> None:
         subjects = {dataset_ref, *self.g.objects(dataset_ref, DCAT.distribution)}
