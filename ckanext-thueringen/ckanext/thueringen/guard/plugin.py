@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
-from flask import Blueprint
+from flask import Blueprint, before_render_template
 
 from ckanext.thueringen.guard import catalog, request_guard, validators
 from ckanext.thueringen.guard.logic import harvest_sources, limits, privacy
@@ -15,6 +15,7 @@ def _blueprint() -> Blueprint:
     blueprint = Blueprint("thueringen_guard", __name__)
     blueprint.before_app_request(request_guard.check_request)
     blueprint.after_app_request(request_guard.search_error_status)
+    before_render_template.connect(request_guard.note_search_error)
     catalog.register(blueprint)
     return blueprint
 
