@@ -51,7 +51,7 @@ class Role:
 @dataclass
 class World:
     web: str
-    roles: dict[str, Role]
+    roles: dict[str, Role] = field(repr=False)
     org_a: dict
     org_b: dict
     public: dict

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as toolkit
 from flask import Blueprint, before_render_template
 
 from ckanext.thueringen.guard import catalog, request_guard, validators
-from ckanext.thueringen.guard.logic import harvest_sources, limits, privacy
+from ckanext.thueringen.guard.logic import auth_checks, harvest_sources, prechecks, privacy
 
 
 def _blueprint() -> Blueprint:
@@ -29,12 +29,13 @@ class ThueringenGuardPlugin(plugins.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return {**privacy.get_actions(), **harvest_sources.get_actions(), **limits.get_actions(),
+        return {**privacy.get_actions(), **harvest_sources.get_actions(), **prechecks.get_actions(),
                 **catalog.get_actions()}
 
     # IAuthFunctions
     def get_auth_functions(self):
-        return {**privacy.get_auth_functions(), **harvest_sources.get_auth_functions()}
+        return {**privacy.get_auth_functions(), **harvest_sources.get_auth_functions(),
+                **auth_checks.get_auth_functions()}
 
     # IBlueprint
     def get_blueprint(self):

@@ -5,7 +5,7 @@
   field validator runs, so it covers every field, the extras and the resources
   at once: characters that cannot be stored, numbers that are not finite, a
   list or an object where the schema takes one value, texts longer than the
-  configured limits (the number of keywords and resources: logic/limits.py). A refused value is
+  configured limits (the number of keywords and resources: logic/prechecks.py). A refused value is
   replaced by `missing`, so that no field validator works on it; the record
   is refused with a German message at the field.
 - `thueringen_calendar_date`: in the preset `dcat_date` (schemas/presets.yaml).
@@ -26,7 +26,13 @@ missing = toolkit.missing
 # Fields whose text may be as long as a description.
 _LONG_TEXT = {"notes", "description"}
 _CONTAINERS = ("__extras", "__junk")
-# One-value keys of CKAN's own lists of dicts.
+# CKAN's own one-value fields of a dataset, of a resource and of its lists of dicts.
+_CORE_FIELDS = {"id", "name", "title", "notes", "url", "version", "state", "type", "owner_org", "private",
+                "license_id", "author", "author_email", "maintainer", "maintainer_email", "creator_user_id",
+                "description", "image_url", "is_organization", "approval_status"}
+_CORE_RESOURCE_FIELDS = {"id", "url", "name", "description", "format", "mimetype", "mimetype_inner", "size",
+                         "hash", "position", "package_id", "url_type", "resource_type", "state", "last_modified",
+                         "created", "cache_url", "cache_last_updated", "metadata_modified"}
 _CORE_SUBFIELDS = {"extras": {"key", "value"}, "tags": {"name", "vocabulary_id"}, "groups": {"id", "name"}}
 
 
@@ -45,8 +51,9 @@ def _single_valued(schema: dict[str, Any]) -> tuple[set[str], set[str], dict[str
     """Names of the one-value fields of a record, of its resources, and of the
     subfields of each repeating field."""
     fields = schema.get("dataset_fields") or schema.get("fields") or []
-    record = {f["field_name"] for f in fields if not _multiple(f) and "repeating_subfields" not in f}
+    record = {f["field_name"] for f in fields if not _multiple(f) and "repeating_subfields" not in f} | _CORE_FIELDS
     resource = {f["field_name"] for f in schema.get("resource_fields") or [] if not _multiple(f)}
+    resource |= _CORE_RESOURCE_FIELDS
     subfields = {f["field_name"]: {s["field_name"] for s in f["repeating_subfields"] if not _multiple(s)}
                  for f in fields if "repeating_subfields" in f}
     subfields.update(_CORE_SUBFIELDS)
