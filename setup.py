@@ -23,13 +23,15 @@ setup(
         "ckanext.thueringen.harvesters": "harvesters",
     },
     packages=["ckanext.thueringen", "ckanext.thueringen.schemas", "ckanext.thueringen.harvesters",
-              "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search"],
+              "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search",
+              "ckanext.thueringen.guard", "ckanext.thueringen.guard.logic"],
     package_data={
         "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo",
                                "migration/*.py", "migration/*/*.ini", "migration/*/*.py", "migration/*/versions/*.py"],
         "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],
         "ckanext.thueringen.fulltext": ["config_declaration.yaml", "templates/*/*.html", "templates/*/*/*.html"],
         "ckanext.thueringen.german_search": ["config_declaration.yaml"],
+        "ckanext.thueringen.guard": ["config_declaration.yaml"],
     },
     entry_points={
         "ckan.plugins": [
@@ -41,6 +43,7 @@ setup(
             "thueringen_fragdenstaat = ckanext.thueringen.harvesters.fragdenstaat:FragDenStaatHarvester",
             "thueringen_transparency = ckanext.thueringen.transparency:TransparencyPlugin",
             "thueringen_fulltext = ckanext.thueringen.fulltext.plugin:ThueringenFulltextPlugin",
+            "thueringen_guard = ckanext.thueringen.guard.plugin:ThueringenGuardPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",

@@ -979,7 +979,7 @@ def ckan_cli(profile: Profile, *args: str, capture: bool = False,
 
 def cmd_install(profile: Profile, args) -> None:
     ensure_system_packages(may_install=not args.no_system_packages)
-    ensure_venv(with_tests=profile.name == "test")
+    ensure_venv(with_tests=profile.config_name == "test")
     ensure_translations()
     ensure_solr_build()
 

@@ -70,7 +70,8 @@ def test_euro_amounts_in_the_forms_people_write(value, amount):
     assert publications.euro_amount(value) == amount
 
 
-@pytest.mark.parametrize("value", ["1,2345", "zwölf", "-5", "1.2.3", "", "1,234.567,8", "12.34.567"])
+@pytest.mark.parametrize("value", ["1,2345", "zwölf", "-5", "1.2.3", "", "1,234.567,8", "12.34.567",
+                                   float("nan"), float("inf"), float("-inf"), "Infinity", "1e400"])
 def test_unclear_or_wrong_amounts_are_refused(value):
     assert publications.euro_amount(value) is None
 

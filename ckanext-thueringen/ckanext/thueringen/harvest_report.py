@@ -14,6 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
+from ckanext.thueringen.guard.validators import text_parameters
 from ckanext.thueringen.harvesters.base import job_report
 
 DEFAULT_LIMIT = 5
@@ -91,6 +92,7 @@ def report_auth(context: dict, data_dict: dict) -> dict[str, Any]:
 def report_action(context: dict, data_dict: dict) -> dict[str, Any]:
     """Status and the last jobs of a harvest source: `id` (id or name), optional
     `job_id` (one job) and `limit` (the last N jobs, default 5, at most 50)."""
+    text_parameters(data_dict, "id", "job_id")
     if not data_dict.get("id"):
         raise toolkit.ValidationError({"id": [toolkit._("Missing value")]})
     toolkit.check_access("thueringen_harvest_report", context, data_dict)

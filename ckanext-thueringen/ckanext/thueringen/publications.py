@@ -96,10 +96,10 @@ def euro_amount(value: Any) -> str | None:
     forms people write: "1.234.567,89 €", "1234567,89", "1,234,567.89", "EUR 500",
     "125.000" (three digits after the only separator group thousands: euros have
     two decimal places). None for text that is no amount, a negative amount, or
-    more than two decimal places."""
+    more than two decimal places, and for NaN and infinite numbers."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         number = Decimal(str(value))
-        return f"{number:.2f}" if number >= 0 else None
+        return f"{number:.2f}" if number.is_finite() and number >= 0 else None
     match = _AMOUNT.fullmatch(_text(value))
     if not match:
         return None

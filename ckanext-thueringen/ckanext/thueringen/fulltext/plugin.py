@@ -12,6 +12,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.thueringen.fulltext import cli, jobs, selection, storage
+from ckanext.thueringen.guard.validators import text_parameters
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ def fulltext_status(context: dict, data_dict: dict) -> dict[str, Any]:
     chars, mime_type, content_hash, attempts, next_attempt_at, extracted_at,
     url, and `document` (False for data files such as CSV, which are not
     extracted). Never the text itself."""
+    text_parameters(data_dict or {}, "id")
     identifier = (data_dict or {}).get("id")
     if not identifier:
         raise toolkit.ValidationError({"id": [toolkit._("Missing value")]})

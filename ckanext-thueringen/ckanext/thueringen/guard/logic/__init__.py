@@ -1,0 +1,1 @@
+"""Chained actions and auth functions of the plugin `thueringen_guard`."""
