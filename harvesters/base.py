@@ -89,6 +89,7 @@ from ckanext.thueringen.validators import HARVESTED
 
 from . import fetch as fetching
 from .fetch import FetchError, display_url, one_line
+from .limits import Limits, fit_to_limits
 from .rdf_guard import ParseError
 
 log = logging.getLogger(__name__)
@@ -542,6 +543,7 @@ class _Gather:
         self.kept: dict[str, _Kept] = {}  # duplicate key -> record: keys only, never the records
         self.page_objects: set[str] = set()  # the objects of the page being taken, until it is released
         self.owner_org: str | None = None
+        self.limits = Limits.from_config(toolkit.config)
 
     def fail(self, message: str) -> None:
         self.failed = True
@@ -587,14 +589,14 @@ class _Gather:
         page_ids = []
         remembered = []
         for record in records:
-            dataset = with_defaults(record.dataset, settings, self.owner_org)
+            dataset, fitted = fit_to_limits(with_defaults(record.dataset, settings, self.owner_org), self.limits)
             kept = self.keep_newest(record, dataset)
             digest = record_hash(dataset)
             remembered.append([record.guid, digest, duplicate_key(dataset, record.guid),
                                dataset_value(dataset, "modified"), kept is not None])
             if kept is None:
                 continue
-            findings = record_findings(record, dataset)
+            findings = [*record_findings(record, dataset), *fitted]
             content = {"dataset": dataset, "page": record.page, "unmapped": [vars(item) for item in findings]}
             # The id is made here, not by the database default at a flush, so the
             # page's objects go to the database in one flush at the commit below.

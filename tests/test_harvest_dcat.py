@@ -9,7 +9,6 @@ with `harvesters.base.job_report` from the stack's database.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import hashlib
 import json
 import os

@@ -51,6 +51,10 @@ CATALOGUE = f"""
     dct:title "Haltestellen-WFS" ;
     dcat:endpointURL <https://musterstadt.example/wfs> .
 
+<https://musterstadt.example/ds/lang> a dcat:Dataset ;
+    dct:title "Sitzungs\\fprotokolle" ;
+    dct:description "{' '.join(['Tagesordnungspunkt'] * 4000)}" .
+
 [] a dcat:Dataset ;
     dct:title "Ohne Kennung" ;
     dct:description "Weder URI noch dct:identifier: nicht wiederzuerkennen." .
@@ -81,7 +85,7 @@ def test_records_are_kept_cleaned_and_exported_conformant(api, served, stack):
     org = new_org(api, "musterstadt")
     source = new_source(api, org["id"], "musterstadt", f"{base}/{name}.ttl")
     job = harvest(api, source["id"])[source["id"]]
-    assert (counts(job)["added"], counts(job)["failed"]) == (2, 0), messages(job)
+    assert (counts(job)["added"], counts(job)["failed"]) == (3, 0), messages(job)
     [refused] = [m for m in job["report"]["job_errors"] if "Ohne Kennung" in m]
     assert "weder eine URI noch eine Kennung" in refused and refused.startswith("Warnung:")
 
@@ -100,7 +104,10 @@ def test_records_are_kept_cleaned_and_exported_conformant(api, served, stack):
     assert html["publisher"][0]["name"] == "Stadt Musterstadt"
     assert html["publisher"][0].get("email") == "statistik@musterstadt.example"
 
+    long = stored["https://musterstadt.example/ds/lang"]   # what the portal refuses from an editor is fitted
+    assert long["title"] == "Sitzungsprotokolle" and 0 < len(long["notes"]) <= 50_000
     findings = {(f["kind"], f["field"]) for f in job["report"]["findings"]}
+    assert ("cleaned", "title") in findings and ("cleaned", "notes") in findings
     assert ("missing", "notes") in findings and ("derived", "notes") in findings
     assert ("unmapped", "theme") in findings
     assert ("derived", "resources[].access_services[].publisher") in findings
@@ -124,4 +131,4 @@ def test_records_are_kept_cleaned_and_exported_conformant(api, served, stack):
     assert not any(isinstance(t, URIRef) and "musterstadt" in str(t) for t in graph.objects(dataset_ref, DCAT.theme))
 
     again = harvest(api, source["id"])[source["id"]]
-    assert counts(again)["unchanged"] == 2 and counts(again)["failed"] == 0, messages(again)
+    assert counts(again)["unchanged"] == 3 and counts(again)["failed"] == 0, messages(again)
