@@ -103,7 +103,7 @@ WARNINGS = "warnings"
 ACTION = "action"
 WITHDRAW = "withdraw"
 WITHDRAWN = "withdrawn"
-RECORD_WARNING_KINDS = ("unmapped", "dropped")   # findings that are also warnings on their record
+RECORD_WARNING_KINDS = (normalize.UNMAPPED, normalize.DROPPED)   # findings that are also warnings on their record
 DUPLICATE_OF = "duplicate_of"   # extra of an object stored but withheld as the duplicate of this dataset
 GATHERING = "GATHERING"   # the state of an object until its gather has ended
 PACKAGE_NAMESPACE = uuid.UUID("6f1d3c1e-4b1a-4d0c-9a53-7468fc72696e")
@@ -368,7 +368,7 @@ def with_defaults(dataset: dict, settings: SourceConfig, owner_org: str | None) 
 
 def unmapped_warning(item: Unmapped) -> str:
     """The German warning of a finding of the normaliser (or of derived.py)."""
-    if getattr(item, "kind", "unmapped") == "unmapped" and "übernommen" not in item.message:
+    if item.kind == normalize.UNMAPPED and "übernommen" not in item.message:
         return f"Feld {item.field}: {item.message}; der Wert wurde unverändert übernommen."
     return f"Feld {item.field}: {item.message.rstrip('.')}."
 
@@ -605,7 +605,7 @@ class _Gather:
                                 state=GATHERING, extras=[HarvestObjectExtra(key=CONTENT_HASH, value=digest)])
             # a warning per record for what changed or lost a value; the rest
             # (missing, derived, cleaned) the report sums up by field (FindingsSummary)
-            noted = [item for item in findings if getattr(item, "kind", "unmapped") in RECORD_WARNING_KINDS]
+            noted = [item for item in findings if item.kind in RECORD_WARNING_KINDS]
             if noted:
                 warnings = [unmapped_warning(item) for item in noted]
                 obj.extras.append(HarvestObjectExtra(key=WARNINGS, value=json.dumps(warnings, ensure_ascii=False)))
@@ -1747,7 +1747,7 @@ FINDING_KINDS = {
     "cleaned": "bereinigt",
     "dropped": "verworfen",
     "missing": "fehlt in der Quelle",
-    "derived": "im Export abgeleitet",
+    "derived": "abgeleitet",
 }
 FINDING_EXAMPLES = 3
 

@@ -383,10 +383,11 @@ def test_unusable_addresses_are_dropped_and_a_resource_url_takes_the_download_ur
     assert value["resources"][0]["url"] == "https://x.de/daten.csv"
     assert value["resources"][1]["url"] == "" and "access_url" not in value["resources"][1]
     assert value["resources"][2]["url"] == "https://www.x.de/a.csv"
-    assert value["resources"][2]["access_url"] == "ftp://ftp.x.de/a.csv"
+    assert "access_url" not in value["resources"][2]   # ftp: neither fetched nor linked by the portal
     assert sorted((u.field, u.kind) for u in result.unmapped) == [
         ("documentation", "dropped"), ("publisher[0].url", "dropped"), ("resources[0].url", "cleaned"),
-        ("resources[1].access_url", "dropped"), ("resources[1].url", "dropped"), ("url", "dropped")]
+        ("resources[1].access_url", "dropped"), ("resources[1].url", "dropped"),
+        ("resources[2].access_url", "dropped"), ("url", "dropped")]
 
 
 # --- findings ------------------------------------------------------------------------------

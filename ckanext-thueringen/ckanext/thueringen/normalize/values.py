@@ -463,11 +463,12 @@ def emails_in(value: Any) -> list[str]:
 # --- addresses ----------------------------------------------------------------
 
 def http_url(value: Any) -> str | None:
-    """An absolute http(s) or ftp URL as uri() makes it ("www.x.de" gets https);
-    None for anything else: a relative path, "siehe Webseite", a mailto: or urn:
-    URI. ftp stays: old download addresses are ftp, and DCAT takes any IRI."""
+    """An absolute http(s) URL as uri() makes it ("www.x.de" gets https); None
+    for anything else: a relative path, "siehe Webseite", a mailto: or urn: URI,
+    and ftp, which the portal neither fetches nor links (its one outbound path
+    and the schema's address fields take http(s) only: docs/security.md)."""
     found = uri(value)
-    return found if found and re.match(r"(?:https?|ftps?)://", found, re.IGNORECASE) else None
+    return found if found and re.match(r"https?://", found, re.IGNORECASE) else None
 
 
 # --- placeholder dates ----------------------------------------------------------------
