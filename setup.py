@@ -23,13 +23,15 @@ setup(
         "ckanext.thueringen.harvesters": "harvesters",
     },
     packages=["ckanext.thueringen", "ckanext.thueringen.schemas", "ckanext.thueringen.harvesters",
-              "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search"],
+              "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search", "ckanext.thueringen.security"],
     package_data={
         "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo",
                                "migration/*.py", "migration/*/*.ini", "migration/*/*.py", "migration/*/versions/*.py"],
         "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],
         "ckanext.thueringen.fulltext": ["config_declaration.yaml", "templates/*/*.html", "templates/*/*/*.html"],
         "ckanext.thueringen.german_search": ["config_declaration.yaml"],
+        "ckanext.thueringen.security": ["templates/*.html", "templates/*/*.html", "templates/*/*/*.html",
+                                        "public/*/*.js"],
     },
     entry_points={
         "ckan.plugins": [
@@ -41,6 +43,7 @@ setup(
             "thueringen_fragdenstaat = ckanext.thueringen.harvesters.fragdenstaat:FragDenStaatHarvester",
             "thueringen_transparency = ckanext.thueringen.transparency:TransparencyPlugin",
             "thueringen_fulltext = ckanext.thueringen.fulltext.plugin:ThueringenFulltextPlugin",
+            "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",
