@@ -465,7 +465,15 @@ _WATCHED_POOL_CLASSES = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHT
 
 
 class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter, with connections that register with the watchdog."""
+    """requests' adapter, with connections that ask the outbound policy and
+    register with the watchdog. A refusal is a requests ConnectionError (its
+    cause the OutboundRefused), which every user of requests handles."""
+
+    def send(self, request, *args, **kwargs):
+        try:
+            return super().send(request, *args, **kwargs)
+        except OutboundRefused as exc:
+            raise requests.exceptions.ConnectionError(exc.message, request=request) from exc
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
@@ -478,12 +486,19 @@ class _WatchedAdapter(HTTPAdapter):
         return manager
 
 
-def _session(accept: tuple[str, ...]) -> requests.Session:
-    session = requests.Session()
+def guarded_session(session: requests.Session) -> requests.Session:
+    """`session` with the outbound policy on every connection (redirects
+    included) and without proxies from the environment: for code that brings
+    its own requests session (ckanext-dcat's stock harvester)."""
     session.trust_env = False   # no proxy from the environment: it would connect unchecked
     adapter = _WatchedAdapter(max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    return session
+
+
+def _session(accept: tuple[str, ...]) -> requests.Session:
+    session = guarded_session(requests.Session())
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = _accept_header(accept)
     return session

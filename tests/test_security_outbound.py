@@ -2,7 +2,8 @@
 
 Addresses × fetchers: each forbidden address, given to each way the portal
 requests a URL (fetch() itself, the DCAT, feed and FragDenStaat harvesters'
-page walk, the CKAN harvester's API client), is refused with a German message
+page walk, the CKAN harvester's API client, ckanext-dcat's stock harvester's
+session), is refused with a German message
 before any connection is attempted (Python's audit hook `socket.connect`
 records every attempt of this process, tests/connect_audit.py). The fetchers
 run with the test stack's configuration, whose allow-list
@@ -22,6 +23,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 import conftest
 from conftest import ActionApi, wait_until
@@ -34,9 +36,10 @@ from ckanext.thueringen.harvesters.fetch import FetchError, fetch
 from ckanext.thueringen.harvesters.fragdenstaat import FragDenStaatHarvester
 from ckanext.thueringen.security import outbound
 from ckanext.thueringen.security.outbound import OutboundPolicy
+from ckanext.thueringen.security.plugin import ThueringenSecurityPlugin
 from test_harvest_dcat import harvest
 
-REFUSED = "wird nicht abgerufen"
+REFUSED = "ruft solche Adressen nicht ab"
 
 
 class TestServer:
@@ -137,7 +140,17 @@ def _ckan_api(url, workdir):
     CkanApiClient(url, workdir=workdir, connect_timeout=2).list_ids()
 
 
-FETCHERS = {"fetch": _fetch, "dcat": _dcat, "feed": _feed, "fragdenstaat": _fragdenstaat, "ckan_api": _ckan_api}
+def _dcat_rdf(url, workdir):
+    """ckanext-dcat's stock harvester: its own session, which it hands to the
+    IDCATRDFHarvester plugins (this test process loads no plugins; the stack
+    test below shows that the gather consumer does)."""
+    session = ThueringenSecurityPlugin().update_session(requests.Session())
+    session.head(url, timeout=5)
+    session.get(url, timeout=5).raise_for_status()
+
+
+FETCHERS = {"fetch": _fetch, "dcat": _dcat, "feed": _feed, "fragdenstaat": _fragdenstaat, "ckan_api": _ckan_api,
+            "dcat_rdf": _dcat_rdf}
 CASES = [(name, fetcher) for name in forbidden_urls(0) for fetcher in FETCHERS]
 
 
@@ -184,10 +197,12 @@ def test_a_redirect_to_a_forbidden_address_is_refused(stack, server, tmp_path, t
                 "mapped": "http://[::ffff:a9fe:a9fe]/latest", "name": f"http://localhost:{solr}/solr/"}[target]
     server.redirect_to = location
     with connections() as attempted:
-        for fetcher in FETCHERS.values():
+        for name, fetcher in FETCHERS.items():
             with pytest.raises(Exception) as refused:
                 fetcher(f"{server.base}/weiter/", tmp_path)
-            assert REFUSED in str(refused.value) and "weitergeleitet von" in str(refused.value), str(refused.value)
+            assert REFUSED in str(refused.value), (name, str(refused.value))
+            if name == "fetch":
+                assert f"weitergeleitet von {server.base}/weiter/" in str(refused.value)
     assert {address for address in attempted} == {("127.0.0.1", server.port)}
 
 
@@ -290,11 +305,12 @@ def test_fulltext_worker_refuses_solr_and_a_redirect_to_it(api, stack, server):
     assert dataset["id"] not in [r["id"] for r in api("package_search", q="responseHeader")["results"]]
 
 
-def test_gather_consumer_refuses_a_source_on_solr(api, stack):
+@pytest.mark.parametrize("source_type", ["dcat_ap_de", "dcat_rdf"])
+def test_gather_consumer_refuses_a_source_on_solr(api, stack, source_type):
     org = api("organization_create", name=f"ausgang-{uuid.uuid4().hex[:6]}", title="Ausgang")
     source = api("harvest_source_create", name=f"ausgang-{uuid.uuid4().hex[:6]}", title="Solr als Quelle",
-                 url=f"http://127.0.0.1:{stack['ports']['solr']}/solr/{stack['solr_core']}/select?q=*:*",
-                 source_type="dcat_ap_de", owner_org=org["id"], frequency="MANUAL", config=json.dumps({}))
+                 url=f"http://127.0.0.1:{stack['ports']['solr']}/solr/{stack['solr_core']}/select/{source_type}?q=*:*",
+                 source_type=source_type, owner_org=org["id"], frequency="MANUAL", config=json.dumps({}))
     try:
         job = harvest(api, source["id"], timeout=120)[source["id"]]
         report = api("thueringen_harvest_report", id=source["id"], job_id=job["id"])

@@ -4,6 +4,8 @@
   every answer (headers.py), download headers of uploaded files (uploads.py).
 - IValidators / ITemplateHelpers: resource URLs on save and safe links in
   templates (urls.py).
+- IDCATRDFHarvester: ckanext-dcat's stock harvester through the outbound
+  policy (security/outbound.py), and never on a local file.
 - IActions: harvest source URLs on save; uploaded files removed with their
   resource (resource_delete) or dataset (dataset_purge).
 - IClick: `ckan thueringen uploads clean`.
@@ -19,7 +21,9 @@ import flask
 import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 
+from ckanext.thueringen.harvesters.fetch import guarded_session
 from ckanext.thueringen.security import cli, csrf, headers, uploads, urls
 
 log = logging.getLogger(__name__)
@@ -29,6 +33,7 @@ class ThueringenSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IConfigurer)
+    plugins.implements(IDCATRDFHarvester, inherit=True)
     plugins.implements(plugins.IMiddleware, inherit=True)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IValidators)
@@ -41,6 +46,16 @@ class ThueringenSecurityPlugin(plugins.SingletonPlugin):
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
+
+    # IDCATRDFHarvester: ckanext-dcat's stock harvester (dcat_rdf) downloads with
+    # its own requests session, and reads a local file for a URL without http
+    def before_download(self, url, harvest_job):
+        if not urls.is_web_address(url or ""):
+            return None, [urls.INVALID_URL]
+        return url, []
+
+    def update_session(self, session):
+        return guarded_session(session)
 
     # IMiddleware
     def make_middleware(self, app, config):
