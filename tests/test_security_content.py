@@ -281,3 +281,12 @@ def test_the_text_view_gets_its_data_without_inline_script(stack, api, dataset):
     assert data["preload_resource"]["id"] == upload["id"] and "resource_url" in data
     assert any(s.get("src", "").endswith("/thueringen/view-data.js") for s in soup.find_all("script"))
     assert requests.get(f"{stack['web_url']}/thueringen/view-data.js", timeout=30).status_code == 200
+
+
+def test_jsonp_is_refused(stack):
+    """JSONP would be script from the portal itself, which the policy allows."""
+    response = requests.get(f"{stack['api_url']}/status_show", params={"callback": "alert(document.domain)//"},
+                            timeout=30)
+    assert response.status_code == 400 and "JSONP" in response.json()["error"]["message"]
+    assert "javascript" not in response.headers["Content-Type"]
+    assert requests.get(f"{stack['api_url']}/status_show", timeout=30).status_code == 200

@@ -12,6 +12,8 @@ fails when a handler is missing from the list (after a CKAN upgrade). Styles
 may be inline (CKAN's templates use style attributes, and the site's custom
 CSS is an inline style element); styles cannot run script.
 
+JSONP is refused (400): it would be script served by the portal itself.
+
 Also: X-Frame-Options and frame-ancestors (same origin: CKAN shows resource
 views in frames of its own pages), X-Content-Type-Options: nosniff,
 Referrer-Policy: same-origin (visitors stay anonymous to other sites,
@@ -82,9 +84,22 @@ def content_security_policy(extra: str = "") -> str:
     return "; ".join(f"{name} {value}".strip() for name, value in policy.items())
 
 
+JSONP_REFUSED = ("Die API antwortet nicht mit JSONP (Parameter „callback“): ein solcher Aufruf wäre Skript aus "
+                 "dem Portal selbst, das dessen Content-Security-Policy erlaubt. Bitte JSON abrufen (CORS).")
+
+
 def install(app: flask.Flask, csp: str, hsts_max_age: int) -> None:
-    """Add the headers to every answer of `app` that has not set its own."""
+    """Add the headers to every answer of `app` that has not set its own, and
+    refuse JSONP: CKAN 2.12.0's Action API wraps its answer in any `callback`
+    given (only <, & and > escaped) and serves it as JavaScript, which
+    `script-src 'self'` would run from an injected <script src> tag."""
     hsts = f"max-age={hsts_max_age}; includeSubDomains" if hsts_max_age > 0 else None
+
+    @app.before_request
+    def refuse_jsonp():
+        if "callback" in flask.request.args and flask.request.path.startswith("/api/"):
+            return flask.jsonify({"success": False, "error": {"__type": "Bad Request", "message": JSONP_REFUSED}}), 400
+        return None
 
     @app.after_request
     def security_headers(response: flask.Response) -> flask.Response:
