@@ -136,3 +136,16 @@ def test_csrf_exemptions_made_in_a_request_end_with_it():
         assert "views.edit" not in exemptions
         assert "declared.view" in exemptions and "also.declared" in exemptions
     assert "views.edit" not in exemptions
+
+
+def test_headers_on_an_app_and_hsts_only_when_configured():
+    for max_age, expected in ((0, None), (31536000, "max-age=31536000; includeSubDomains")):
+        app = flask.Flask(__name__)
+        app.add_url_rule("/", "home", lambda: "Hallo")
+        headers.install(app, headers.content_security_policy(), max_age)
+        response = app.test_client().get("/")
+        assert response.headers.get("Strict-Transport-Security") == expected
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        refused = app.test_client().get("/api/3/action/status_show?callback=alert")
+        assert refused.status_code == 400 and "JSONP" in refused.get_json()["error"]["message"]
