@@ -257,6 +257,7 @@ def test_pages_have_no_inline_script_and_only_hashed_handlers(stack, api, datase
     for path in pages:
         response = session.get(stack["web_url"] + path, timeout=60)
         assert response.status_code == 200, path
+        assert "gravatar.com" not in response.text, path   # no third-party images (img-src, privacy)
         script_src = _script_src(response.headers["Content-Security-Policy"])
         soup = BeautifulSoup(response.text, "html.parser")
         inline = [s for s in soup.find_all("script")
