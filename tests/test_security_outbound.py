@@ -49,11 +49,20 @@ class TestServer:
     def __init__(self):
         self.hosts: list[str] = []
         self.redirect_to = ""
+        self.documents: dict[str, tuple[bytes, str]] = {}
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's naming
                 owner.hosts.append(self.headers.get("Host", ""))
+                if self.path in owner.documents:
+                    body, content_type = owner.documents[self.path]
+                    self.send_response(200)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.path.startswith("/weiter"):
                     self.send_response(302)
                     self.send_header("Location", owner.redirect_to)
@@ -317,5 +326,23 @@ def test_gather_consumer_refuses_a_source_on_solr(api, stack, source_type):
         messages = " ".join(job["report"]["job_errors"]) + " " + json.dumps(report, ensure_ascii=False)
         assert REFUSED in messages and "Loopback-Adresse" in messages, report
         assert report["jobs"][0]["counts"]["added"] == 0
+    finally:
+        api("harvest_source_clear", id=source["id"])
+
+
+def test_the_stock_harvester_parses_no_document_with_a_remote_jsonld_context(api, stack, server):
+    """rdflib would fetch a remote @context itself, past the outbound policy."""
+    solr = f"http://127.0.0.1:{stack['ports']['solr']}/solr/{stack['solr_core']}/select?q=*:*&wt=json"
+    server.documents["/kontext.jsonld"] = (json.dumps({
+        "@context": solr, "@graph": [{"@id": "https://kontext.example/1", "@type": "dcat:Dataset"}]}).encode(),
+        "application/ld+json")
+    org = api("organization_create", name=f"kontext-{uuid.uuid4().hex[:6]}", title="Kontext")
+    source = api("harvest_source_create", name=f"kontext-{uuid.uuid4().hex[:6]}", title="Kontext",
+                 url=f"{server.base}/kontext.jsonld", source_type="dcat_rdf", owner_org=org["id"],
+                 frequency="MANUAL", config=json.dumps({"rdf_format": "json-ld"}))
+    try:
+        job = harvest(api, source["id"], timeout=120)[source["id"]]
+        errors = " ".join(job["report"]["job_errors"])
+        assert "externe Kontexte werden nicht abgerufen" in errors and solr in errors, job["report"]
     finally:
         api("harvest_source_clear", id=source["id"])

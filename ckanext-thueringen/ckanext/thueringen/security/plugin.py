@@ -5,7 +5,8 @@
 - IValidators / ITemplateHelpers: resource URLs on save and safe links in
   templates (urls.py).
 - IDCATRDFHarvester: ckanext-dcat's stock harvester through the outbound
-  policy (security/outbound.py), and never on a local file.
+  policy (security/outbound.py), never on a local file, and no document with
+  a remote JSON-LD context or XML entities reaches its parser.
 - IActions: harvest source URLs on save; uploaded files removed with their
   resource (resource_delete) or dataset (dataset_purge).
 - IClick: `ckan thueringen uploads clean`.
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 
 import flask
 
@@ -23,6 +25,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
+from ckanext.thueringen.harvesters import rdf_guard
 from ckanext.thueringen.harvesters.fetch import guarded_session
 from ckanext.thueringen.security import cli, csrf, headers, uploads, urls
 
@@ -56,6 +59,22 @@ class ThueringenSecurityPlugin(plugins.SingletonPlugin):
 
     def update_session(self, session):
         return guarded_session(session)
+
+    def after_download(self, content, harvest_job):
+        """rdflib would fetch a JSON-LD document's remote @context itself, past
+        the outbound policy (and expand XML entities): the same check as the
+        portal's harvesters (rdf_guard) before ckanext-dcat parses."""
+        if not content:
+            return content, []
+        with tempfile.NamedTemporaryFile(prefix="dcat-rdf-", suffix=".download") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            handle.flush()
+            try:
+                rdf_guard.check_safe(handle.name, rdf_guard.detect_format(handle.name, None, None),
+                                     url=harvest_job.source.url if harvest_job is not None else None)
+            except rdf_guard.UnsafeDocument as exc:
+                return None, [str(exc)]
+        return content, []
 
     # IMiddleware
     def make_middleware(self, app, config):
