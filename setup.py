@@ -24,7 +24,7 @@ setup(
     },
     packages=["ckanext.thueringen", "ckanext.thueringen.schemas", "ckanext.thueringen.harvesters",
               "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search",
-              "ckanext.thueringen.guard", "ckanext.thueringen.guard.logic"],
+              "ckanext.thueringen.guard", "ckanext.thueringen.guard.logic", "ckanext.thueringen.security"],
     package_data={
         "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo",
                                "migration/*.py", "migration/*/*.ini", "migration/*/*.py", "migration/*/versions/*.py"],
@@ -32,6 +32,8 @@ setup(
         "ckanext.thueringen.fulltext": ["config_declaration.yaml", "templates/*/*.html", "templates/*/*/*.html"],
         "ckanext.thueringen.german_search": ["config_declaration.yaml"],
         "ckanext.thueringen.guard": ["config_declaration.yaml"],
+        "ckanext.thueringen.security": ["templates/*.html", "templates/*/*.html", "templates/*/*/*.html",
+                                        "public/*/*.js"],
     },
     entry_points={
         "ckan.plugins": [
@@ -44,6 +46,7 @@ setup(
             "thueringen_transparency = ckanext.thueringen.transparency:TransparencyPlugin",
             "thueringen_fulltext = ckanext.thueringen.fulltext.plugin:ThueringenFulltextPlugin",
             "thueringen_guard = ckanext.thueringen.guard.plugin:ThueringenGuardPlugin",
+            "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",

@@ -15,6 +15,11 @@ seconds and `max_bytes` of disk:
   down when `total_timeout` has passed, which ends any read that is waiting —
   also one that a server feeds one byte at a time in the headers or the body;
 - redirects: at most `MAX_REDIRECTS`, only to http and https addresses;
+- addresses: every connection (the first request and each redirect hop) asks
+  the portal's outbound policy (ckanext.thueringen.security.outbound) and
+  connects to the address it checked: no loopback, private, link-local or
+  otherwise internal address unless the operator's allow-list opens it;
+  proxies from the environment are not used, they would connect unchecked;
 - content type: the media types RDF is served as are accepted (and a missing
   one); an HTML page, the usual error or login page instead of a catalogue, and
   other clearly wrong types are refused before the body is read.
@@ -41,6 +46,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import pool_classes_by_scheme as _URLLIB3_POOL_CLASSES
+
+from ckanext.thueringen.security import outbound
+from ckanext.thueringen.security.outbound import ALLOWED_SCHEMES, OutboundPolicy, OutboundRefused
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 50 * MiB
@@ -70,7 +78,6 @@ RDF_MEDIA_TYPES: tuple[str, ...] = (
     "application/octet-stream",
 )
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-ALLOWED_SCHEMES = frozenset({"http", "https"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -89,7 +96,8 @@ class Fetched:
 class FetchError(Exception):
     """A download that failed; `message` is a German sentence for the harvest report."""
 
-    KINDS = frozenset({"connection", "timeout", "http_status", "too_large", "content_type", "scheme"})
+    KINDS = frozenset({"connection", "timeout", "http_status", "too_large", "content_type", "scheme",
+                       "forbidden"})
 
     def __init__(self, kind: str, message: str):
         if kind not in self.KINDS:
@@ -111,22 +119,27 @@ def fetch(
     read_timeout: float = DEFAULT_READ_TIMEOUT,
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
     accept: Iterable[str] = RDF_MEDIA_TYPES,
+    policy: OutboundPolicy | None = None,
 ) -> Fetched:
     """Download `url` into a new temporary file in `destination_dir`.
 
     `accept`: the media types taken as a catalogue, in order of preference
-    (sent as the Accept header). Raises FetchError.
+    (sent as the Accept header). `policy`: where requests may go; by default
+    the one of CKAN's configuration (outbound.configured_policy). Raises
+    FetchError.
     """
     accept = tuple(media_type.lower() for media_type in accept)
     limits = _Limits(max_bytes, connect_timeout, read_timeout, total_timeout)
     watchdog = _Watchdog(total_timeout)
     token = _WATCHDOG.set(watchdog)
+    policy_token = _POLICY.set(policy or outbound.configured_policy())
     session = _session(accept)
     try:
         with watchdog:
             return _fetch(session, url, Path(destination_dir), accept, limits, watchdog)
     finally:
         session.close()
+        _POLICY.reset(policy_token)
         _WATCHDOG.reset(token)
 
 
@@ -237,7 +250,10 @@ def _translate(exc: BaseException, url: str, where: str, limits: _Limits, watchd
     if isinstance(exc, (requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
                         requests.exceptions.InvalidURL, urllib3.exceptions.LocationParseError)):
         return FetchError("scheme", f"{where} ist keine gültige http- oder https-Adresse ({one_line(exc)}).")
-    causes = list(_chain(exc))
+    causes = list(exception_chain(exc))
+    refused = next((cause for cause in causes if isinstance(cause, OutboundRefused)), None)
+    if refused is not None:
+        return FetchError("forbidden", f"{where} wird nicht abgerufen: {refused.message}")
 
     def has(*types) -> bool:
         return any(isinstance(cause, types) for cause in causes)
@@ -278,7 +294,7 @@ def _deadline_error(where: str, limits: _Limits) -> FetchError:
                                  "und wurde abgebrochen.")
 
 
-def _chain(exc: BaseException):
+def exception_chain(exc: BaseException):
     """exc and everything it wraps (causes, contexts, urllib3's `reason`, args)."""
     seen: set[int] = set()
     todo = [exc]
@@ -391,15 +407,42 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 _WATCHDOG: contextvars.ContextVar[_Watchdog | None] = contextvars.ContextVar("fetch_watchdog", default=None)
+_POLICY: contextvars.ContextVar[OutboundPolicy | None] = contextvars.ContextVar("fetch_policy", default=None)
 
 
 class _WatchedConnectionMixin:
+    """Connections that ask the outbound policy before they connect, connect to
+    the address it checked, and register with the watchdog."""
+
     def _new_conn(self):
-        sock = super()._new_conn()
+        sock = self._pinned_conn(_POLICY.get() or outbound.configured_policy())
         watchdog = _WATCHDOG.get()
         if watchdog is not None:
             watchdog.watch(sock)
         return sock
+
+
+    def _pinned_conn(self, policy: OutboundPolicy):
+        """urllib3's connect, once per checked address of the host (as its
+        create_connection tries each address of a name), with the address in
+        place of the name; `host` (Host header, TLS SNI and certificate
+        check) is the name again once connected."""
+        name = self._dns_host
+        try:
+            addresses = policy.addresses(name, self.port)
+        except socket.gaierror as exc:
+            raise urllib3.exceptions.NameResolutionError(self.host, self, exc) from exc
+        failure = None
+        try:
+            for address in addresses:
+                self._dns_host = address
+                try:
+                    return super()._new_conn()
+                except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError) as exc:
+                    failure = exc
+            raise failure
+        finally:
+            self._dns_host = name
 
 
 class _WatchedHTTPConnection(_WatchedConnectionMixin, HTTPConnection):
@@ -422,7 +465,15 @@ _WATCHED_POOL_CLASSES = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHT
 
 
 class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter, with connections that register with the watchdog."""
+    """requests' adapter, with connections that ask the outbound policy and
+    register with the watchdog. A refusal is a requests ConnectionError (its
+    cause the OutboundRefused), which every user of requests handles."""
+
+    def send(self, request, *args, **kwargs):
+        try:
+            return super().send(request, *args, **kwargs)
+        except OutboundRefused as exc:
+            raise requests.exceptions.ConnectionError(exc.message, request=request) from exc
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
@@ -435,11 +486,19 @@ class _WatchedAdapter(HTTPAdapter):
         return manager
 
 
-def _session(accept: tuple[str, ...]) -> requests.Session:
-    session = requests.Session()
+def guarded_session(session: requests.Session) -> requests.Session:
+    """`session` with the outbound policy on every connection (redirects
+    included) and without proxies from the environment: for code that brings
+    its own requests session (ckanext-dcat's stock harvester)."""
+    session.trust_env = False   # no proxy from the environment: it would connect unchecked
     adapter = _WatchedAdapter(max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    return session
+
+
+def _session(accept: tuple[str, ...]) -> requests.Session:
+    session = guarded_session(requests.Session())
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = _accept_header(accept)
     return session

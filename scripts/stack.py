@@ -902,6 +902,7 @@ ckan.site_url = {profile.site_url}
 ckan.storage_path = {storage}
 thueringen.state_dir = {profile.state}
 thueringen.demo_catalogs_url = http://127.0.0.1:{profile.ports['catalogs']}
+thueringen.outbound.allow = {outbound_allow_list(profile)}
 """
     _write_private(profile.ckan_ini, text)
     info = {"profile": profile.name, "ports": profile.ports, "site_url": profile.site_url,
@@ -911,6 +912,38 @@ thueringen.demo_catalogs_url = http://127.0.0.1:{profile.ports['catalogs']}
         write_source_ini(profile, values)
         info.update(source_ckan_url=profile.source_url, source_ckan_ini=str(profile.source_ini))
     (profile.state / "stack.json").write_text(json.dumps(info, indent=2))
+
+
+def outbound_allow_list(profile: Profile) -> str:
+    """What the portal's outbound policy (ckanext.thueringen.security.outbound)
+    may reach on this machine, which it otherwise refuses like any loopback
+    address: the demo catalogues and source-ckan, and in the test profiles the
+    tests' own servers. Those bind port 0 and get a port of the kernel's
+    ephemeral range, as do the unused ports the tests expect a refused
+    connection from (and port 9, discard, where nothing listens); the stack's
+    services (Solr, Redis, PostgreSQL, CKAN) are cut out of the range, so they
+    stay refused and the tests can prove it."""
+    ports = [profile.ports["catalogs"]]
+    if profile.has_source_ckan:
+        ports.append(profile.ports["source_ckan"])
+    entries = [f"127.0.0.1:{port}" for port in ports]
+    if profile.config_name == "test":
+        entries.append("127.0.0.1:9")
+        low, high = _ephemeral_ports()
+        services = sorted(port for port in profile.ports.values() if low <= port <= high)
+        for service in services + [high + 1]:
+            if low < service:
+                entries.append(f"127.0.0.1:{low}-{service - 1}")
+            low = service + 1
+    return " ".join(entries)
+
+
+def _ephemeral_ports() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -979,7 +1012,7 @@ def ckan_cli(profile: Profile, *args: str, capture: bool = False,
 
 def cmd_install(profile: Profile, args) -> None:
     ensure_system_packages(may_install=not args.no_system_packages)
-    ensure_venv(with_tests=profile.config_name == "test")
+    ensure_venv(with_tests=profile.config_name == "test")   # test, test1 … test9, bench
     ensure_translations()
     ensure_solr_build()
 

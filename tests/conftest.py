@@ -105,3 +105,15 @@ def run_stack(*args: str, env: dict[str, str] | None = None, check: bool = True)
     """scripts/stack.py for the test profile, as an operator would call it."""
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "stack.py"), "--profile", STATE_DIR.name, *args],
                           capture_output=True, text=True, check=check, cwd=ROOT, env=env)
+
+
+@pytest.fixture(autouse=True)
+def local_test_servers_allowed(monkeypatch):
+    """Without CKAN's configuration (unit tests run with -p no:ckan), the outbound
+    policy (ckanext.thueringen.security.outbound) has no allow-list and would refuse
+    the tests' own servers on 127.0.0.1: open loopback for them, as the test stack's
+    allow-list does. With the stack's configuration this changes nothing."""
+    from ckan.common import config
+
+    if not config.get("thueringen.outbound.allow", ""):
+        monkeypatch.setitem(config, "thueringen.outbound.allow", "127.0.0.1")

@@ -19,6 +19,7 @@ import pytest
 
 from ckanext.thueringen.harvesters import rdf_guard
 from ckanext.thueringen.harvesters.fetch import FetchError, fetch
+from ckanext.thueringen.security.outbound import OutboundPolicy
 from ckanext.thueringen.harvesters.rdf_guard import (ParseError, UnsafeDocument, check_safe, detect_format,
                                                       parse_page)
 
@@ -237,8 +238,13 @@ def no_proxy(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+# the misbehaving server is on this machine, which the outbound policy refuses unless allowed
+LOCAL_SERVERS = OutboundPolicy("127.0.0.1")
+
+
 def fast(**overrides):
-    return {"connect_timeout": 1.0, "read_timeout": READ_TIMEOUT, "total_timeout": TOTAL_TIMEOUT, **overrides}
+    return {"connect_timeout": 1.0, "read_timeout": READ_TIMEOUT, "total_timeout": TOTAL_TIMEOUT,
+            "policy": LOCAL_SERVERS, **overrides}
 
 
 def fetch_fails(url: str, tmp_path: Path, kind: str, **options) -> FetchError:

@@ -39,9 +39,8 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.thueringen.fulltext import selection, storage
 from ckanext.thueringen.fulltext.errors import ExtractionError
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited
-from ckanext.thueringen.harvesters.fetch import FetchError, fetch
-# the walk through requests' and urllib3's wrappers that fetch() itself uses
-from ckanext.thueringen.harvesters.fetch import _chain as exception_chain
+# exception_chain: the walk through requests' and urllib3's wrappers that fetch() itself uses
+from ckanext.thueringen.harvesters.fetch import FetchError, exception_chain, fetch
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
