@@ -429,13 +429,18 @@ class PortalHarvester(HarvesterBase):
             model.Session.rollback()
             run.fail(f"Die Ernte von {display_url(harvest_job.source.url)} brach mit einem internen Fehler ab "
                      f"({one_line(exc)}); es wurde nichts zurückgezogen.")
-        waiting = run.finish()
-        # Every object is written and WAITING or BATCHED now: the job can end without
-        # this process. ckanext-harvest sets gather_finished only once gather_stage has
-        # returned, so a gather consumer that died while storing batches below would
-        # leave the job Running until its timeout.
-        harvest_job.gather_finished = datetime.utcnow()
-        model.Session.commit()
+        try:
+            waiting = run.finish()
+            # Every object is written and WAITING or BATCHED now: the job can end without
+            # this process. ckanext-harvest sets gather_finished only once gather_stage has
+            # returned, so a gather consumer that died while storing batches below would
+            # leave the job Running until its timeout.
+            harvest_job.gather_finished = datetime.utcnow()
+            model.Session.commit()
+        except Exception:  # noqa: BLE001 - ckanext-harvest deletes every object of a job whose gather raised
+            model.Session.rollback()
+            log.exception("gather of job %s: ending the gather failed", harvest_job.id)
+            return []
         import_released(self, harvest_job)
         return waiting
 
@@ -469,7 +474,8 @@ class PortalHarvester(HarvesterBase):
             log.warning("import of harvest object %s: search index failed: %s", object_id, exc)
             _object_error(harvest_object, f"{what} wurde nicht übernommen: der Suchindex (Solr) hat ihn nicht "
                                           f"angenommen oder ist nicht erreichbar ({one_line(exc)}). Ein schon "
-                                          "gespeicherter Stand bleibt unverändert; die nächste Ernte versucht es wieder.")
+                                          "gespeicherter Stand bleibt unverändert; die nächste Ernte versucht "
+                                          "es wieder.")
             return False
         except Exception as exc:  # noqa: BLE001 - one record must not end the fetch consumer
             model.Session.rollback()   # first: the session is unusable until then (PendingRollbackError)
@@ -1373,7 +1379,14 @@ def _record_activity(context: dict, package_id: str, activity_type: str, package
 
 def _import_member(harvester: PortalHarvester, obj: HarvestObject) -> None:
     """For a member of a batch stored on its own, what ckanext-harvest's fetch
-    consumer does for a queued object (queue.fetch_and_import_stages)."""
+    consumer does for a queued object (queue.fetch_and_import_stages). Under
+    the member's own lock too: requeue_orphans looks at members as well."""
+    with importing(obj.id) as ours:
+        if ours:
+            _import_member_held(harvester, obj)
+
+
+def _import_member_held(harvester: PortalHarvester, obj: HarvestObject) -> None:
     obj.fetch_started = obj.fetch_finished = obj.import_started = datetime.utcnow()
     obj.state = "IMPORT"
     obj.save()
@@ -1570,7 +1583,8 @@ def _dataset_label(package_id: str) -> str:
 
 def _source_label(package_id: str) -> str:
     """The harvest source whose last import stored the dataset."""
-    source = model.Session.query(HarvestSource).join(HarvestObject, HarvestObject.harvest_source_id == HarvestSource.id) \
+    source = model.Session.query(HarvestSource) \
+        .join(HarvestObject, HarvestObject.harvest_source_id == HarvestSource.id) \
         .filter(HarvestObject.package_id == package_id).order_by(HarvestObject.gathered.desc()).first()
     return f"„{source.title}“" if source is not None else "unbekannt"
 

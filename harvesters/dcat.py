@@ -54,7 +54,8 @@ class DCATAPDEHarvester(PortalHarvester, plugins.SingletonPlugin):
                 return Page(fetched.url, fetched.sha256, next_page, settled=records), next_page
             parsed = parse_page(fetched.path, settings.rdf_format or fetched.content_type, fetched.url)
             identified = [dataset for dataset in parsed.datasets if _identifier(dataset)]
-            refused = [f"Ein Datensatz auf {display_url(fetched.url)} („{dataset.dataset.get('title') or 'ohne Titel'}“) "
+            refused = [f"Ein Datensatz auf {display_url(fetched.url)} "
+                       f"(„{dataset.dataset.get('title') or 'ohne Titel'}“) "
                        "hat weder eine URI noch eine Kennung (dct:identifier); ohne sie kann das Portal ihn bei der "
                        "nächsten Ernte nicht wiedererkennen, er wird nicht übernommen."
                        for dataset in parsed.datasets if not _identifier(dataset)]

@@ -167,9 +167,11 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
     behind when it died (killed, out of memory, a lost connection): objects in
     FETCH or IMPORT whose lock (`importing`) nobody holds. Their batch rolled
     back with the process, so storing it again stores it once; members that
-    were being stored one at a time go back to BATCHED. Without this the job
-    would wait for them until `ckan.harvest.timeout` ends it, and their records
-    would be missing until the next job. Returns the ids queued."""
+    were being stored one at a time go back to BATCHED. Also the members a
+    batch left behind when its leader ended without them (_members_left_behind).
+    Without this the job would wait for them until `ckan.harvest.timeout` ends
+    it, and their records would be missing until the next job. Returns the ids
+    queued."""
     from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
     from ckanext.harvest.queue import get_fetch_publisher
 
@@ -178,6 +180,7 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
                   .join(HarvestJob, HarvestJob.id == HarvestObject.harvest_job_id)
                   .filter(HarvestJob.status == "Running", HarvestObject.state.in_(("FETCH", "IMPORT")),
                           HarvestObject.fetch_started < cutoff)]
+    candidates += _members_left_behind()
     model.Session.remove()
     queued = []
     for object_id in candidates:
@@ -185,7 +188,7 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
             if not ours:
                 continue   # somebody is storing it right now
             obj = model.Session.get(HarvestObject, object_id, populate_existing=True)
-            if obj is None or obj.state not in ("FETCH", "IMPORT"):
+            if obj is None or obj.state not in ("FETCH", "IMPORT", BATCHED):
                 continue
             obj.state = "WAITING"
             members = model.Session.query(HarvestObjectExtra.harvest_object_id).filter(
@@ -204,3 +207,19 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
         log.warning("queued %d harvest object(s) again that a stopped process had left unfinished: %s",
                     len(queued), ", ".join(queued))
     return queued
+
+
+def _members_left_behind() -> list[str]:
+    """BATCHED objects of running jobs whose leader has ended (ckanext-harvest
+    sets a leader to ERROR after its fifth try, or when its job ended, without
+    looking at its members): each is queued on its own, so that the job can end."""
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+
+    Leader = sa.orm.aliased(HarvestObject)
+    return [object_id for (object_id,) in model.Session.query(HarvestObject.id)
+            .join(HarvestJob, HarvestJob.id == HarvestObject.harvest_job_id)
+            .join(HarvestObjectExtra, sa.and_(HarvestObjectExtra.harvest_object_id == HarvestObject.id,
+                                              HarvestObjectExtra.key == BATCH_OF))
+            .join(Leader, Leader.id == HarvestObjectExtra.value)
+            .filter(HarvestJob.status == "Running", HarvestObject.state == BATCHED,
+                    Leader.state.in_(("COMPLETE", "ERROR")))]
