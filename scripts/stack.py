@@ -690,8 +690,11 @@ class CkanCommand(Service):
     worker), kept alive by scripts/supervise.py: restarted with backoff when it
     exits. The pid file holds the command's pid; the supervisor's is beside it."""
 
-    # the supervisor gives up on a command that exits this soon after its first start
-    FIRST_START_SECONDS = 2.0
+    # the supervisor gives up on a command that exits this soon after its very first
+    # start (a broken configuration, no Redis: ckan loads its plugins for seconds first)
+    FIRST_START_SECONDS = 15.0
+    # how long start() watches a new command before it says "started"
+    STARTUP_CHECK_SECONDS = 2.5
 
     def __init__(self, profile: Profile, name: str, args: list[str]):
         super().__init__(profile)
@@ -739,6 +742,8 @@ class CkanCommand(Service):
         return 30
 
     def start(self) -> None:
+        if self.healthy() and self.supervisor_pid() is None:
+            self.stop()   # a command whose supervisor died: start it again under one
         if self.healthy():
             return
         if self.supervisor_pid() is not None:   # between two runs of the command: it comes back by itself
@@ -758,7 +763,7 @@ class CkanCommand(Service):
         wait_for(self.healthy, self.name, self.ready_timeout(), proc, self.log)
         # A CLI command that dies on start-up (bad config, no Redis) dies quickly; the
         # supervisor then gives up instead of restarting it.
-        time.sleep(self.FIRST_START_SECONDS + 0.5)
+        time.sleep(self.STARTUP_CHECK_SECONDS)
         if proc.poll() is not None or self.pid() is None:
             die(f"{self.name} exited right after start" + _log_tail(self.log))
         say(f"{self.name} started (pid {self.pid()}, supervised by pid {proc.pid})")
@@ -766,11 +771,24 @@ class CkanCommand(Service):
     def stop(self) -> None:
         supervisor = self.supervisor_pid()
         if supervisor is None:
-            super().stop()   # a command left without its supervisor
+            # a command left without its supervisor: not a process group leader
+            pid = self.pid()
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+                for _ in range(100):
+                    if self.pid() is None:
+                        break
+                    time.sleep(0.1)
+                else:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                say(f"{self.name} stopped")
+            self.pidfile.unlink(missing_ok=True)
             self.supervisor_pidfile.unlink(missing_ok=True)
             return
         try:
-            os.killpg(supervisor, signal.SIGTERM)   # the supervisor and its command
+            os.kill(supervisor, signal.SIGTERM)   # it ends its command (one SIGTERM: a second one cold-stops RQ)
         except ProcessLookupError:
             pass
         for _ in range(150):

@@ -15,8 +15,9 @@ Standard library only, like stack.py.
   again at 1 s once the command has run for `--stable` seconds.
 - `--status` is a JSON file with the restarts so far, the last exit code and
   time, and when the next start is due: `make status` shows it.
-- A command that exits within `--first-start` seconds of its very first start
-  is not restarted: that is a broken configuration, which stack.py reports.
+- A command that exits by itself (code > 0) within `--first-start` seconds of
+  its very first start is not restarted: that is a broken configuration, which
+  stack.py reports. One killed by a signal is always restarted.
 - SIGTERM or SIGINT to this process ends the command (SIGTERM, then SIGKILL
   after `--stop-timeout` seconds) and then this process.
 """
@@ -63,9 +64,8 @@ class Supervisor:
         tmp.replace(self.status_file)
 
     def on_signal(self, signum, _frame) -> None:
+        # the loop in run() ends the command: one SIGTERM, then SIGKILL after --stop-timeout
         self.stopping = True
-        if self.child is not None and self.child.poll() is None:
-            self.child.send_signal(signal.SIGTERM)
 
     def start_child(self) -> float:
         self.child = subprocess.Popen(self.args.command, stdin=subprocess.DEVNULL)
@@ -84,6 +84,16 @@ class Supervisor:
             child.kill()
             child.wait()
 
+    def wait_child(self) -> int:
+        """The command's exit code; ends it when this process is asked to stop."""
+        while True:
+            try:
+                return self.child.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                if self.stopping:
+                    self.stop_child()
+                    return self.child.returncode
+
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)
@@ -92,12 +102,13 @@ class Supervisor:
         quick_exits = 0
         while not self.stopping:
             started = self.start_child()
-            code = self.child.wait()
+            code = self.wait_child()
             ran = time.monotonic() - started
             self.pidfile.unlink(missing_ok=True)
             if self.stopping:
                 break
-            if first and ran < self.args.first_start:
+            if first and ran < self.args.first_start and code > 0:
+                # it ended by itself before it ever ran (killed ones are restarted)
                 self.say(f"exited with code {code} right after its first start; not restarted")
                 self.write_status(pid=None, last_exit=code, last_exit_at=_now())
                 return code or 1
