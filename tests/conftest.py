@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import time
@@ -99,6 +100,16 @@ def wait_until(condition, timeout: float, interval: float = 1.0, what: str = "co
             return result
         time.sleep(interval)
     raise AssertionError(f"{what} not reached within {timeout:.0f} s")
+
+
+def consumer_pids() -> dict[str, int]:
+    """The running harvest consumers' pids (from their pid files); fails when one is not running."""
+    pids = {}
+    for name in ("gather-consumer", "fetch-consumer"):
+        pid = int((STATE_DIR / "pids" / f"{name}.pid").read_text())
+        os.kill(pid, 0)
+        pids[name] = pid
+    return pids
 
 
 def run_stack(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:

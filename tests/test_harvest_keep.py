@@ -5,9 +5,9 @@ a licence given only as text, a city's own theme URIs, LOC language URIs, a
 data service without publisher, HTML in a description, an open end written
 as 9999-12-31, keywords CKAN refuses, a record with neither URI nor
 identifier) is harvested through the real stack; every identifiable record is
-stored, the one that cannot be recognised again is refused with a report line, the report names what was mapped, cleaned and
-derived, and the DCAT-AP.de export of each record has no SHACL violation
-under the official shapes.
+stored, the one that cannot be recognised again is refused with a report line,
+the report names what was mapped, cleaned and derived, and the DCAT-AP.de
+export of each record has no SHACL violation under the official shapes.
 """
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ CATALOGUE = f"""
 
 <https://musterstadt.example/ds/html> a dcat:Dataset ;
     dct:title "Bevölkerung nach Stadtteilen" ;
-    dct:description "<p>Die <b>Einwohner</b> je Stadtteil.<br/>Stand: 31.12.</p><ul><li>Alter</li><li>Geschlecht</li></ul>" ;
+    dct:description "<p>Die <b>Einwohner</b> je Stadtteil.<br/>Stand: 31.12.</p>\
+<ul><li>Alter</li><li>Geschlecht</li></ul>" ;
     dct:publisher [ a foaf:Agent ; foaf:name "Stadt Musterstadt statistik@musterstadt.example" ] ;
     dcat:theme <{CITY}Bev%C3%B6lkerung> ;
     dct:language <http://lexvo.org/id/iso639-3/deu> ;

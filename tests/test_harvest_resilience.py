@@ -19,23 +19,13 @@ from ckanext.harvest.model import HarvestObject
 from ckanext.thueringen.harvesters.base import job_report
 
 import conftest
-from conftest import run_stack, wait_until
+from conftest import consumer_pids, run_stack, wait_until
 from test_harvest_dcat import (counts, harvest, messages, new_org, new_source, packages, rdf_catalogue,
                                rdf_dataset)
 from test_harvest_dcat import api, clear_sources, served  # noqa: F401 - fixtures
 from db_faults import POISON, poisoned_insert  # noqa: F401 - a fixture
 
 CONSUMERS = ("gather-consumer", "fetch-consumer")
-
-
-def consumer_pids() -> dict[str, int]:
-    """The running consumers' pids; fails when one is not running."""
-    pids = {}
-    for name in CONSUMERS:
-        pid = int((conftest.STATE_DIR / "pids" / f"{name}.pid").read_text())
-        os.kill(pid, 0)
-        pids[name] = pid
-    return pids
 
 
 @pytest.fixture
