@@ -1745,6 +1745,10 @@ def job_report(job_id: str) -> dict[str, Any]:
             counts["not_processed"] += 1
             continue
         status = "errored" if obj.state == "ERROR" else obj.report_status
+        if status is None and obj.state == "COMPLETE":
+            # ckanext-harvest saves COMPLETE and the report status in two commits: a
+            # consumer killed between them leaves an imported object without one
+            status = _report_status(obj)
         if status in statuses:
             counts[statuses[status]] += 1
         errors += [{"guid": obj.guid, "message": error.message} for error in obj.errors]
