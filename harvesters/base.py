@@ -1745,9 +1745,10 @@ def job_report(job_id: str) -> dict[str, Any]:
             counts["not_processed"] += 1
             continue
         status = "errored" if obj.state == "ERROR" else obj.report_status
-        if status is None and obj.state == "COMPLETE":
+        if status is None and obj.state == "COMPLETE" and _extra(obj, IMPORT_HASH):
             # ckanext-harvest saves COMPLETE and the report status in two commits: a
             # consumer killed between them leaves an imported object without one
+            # (bookkeeping objects, such as the CKAN harvester's marker, have no import)
             status = _report_status(obj)
         if status in statuses:
             counts[statuses[status]] += 1
