@@ -21,7 +21,9 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+# official examples and shapes (tests/fixtures/reference) and real catalogues (tests/fixtures/corpus)
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 
 
 def _load_stack_module():

@@ -18,11 +18,11 @@ from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFSerializer
 
 from ckanext.thueringen import conformance, derived, normalize, rdf
-from conftest import ROOT, SHARED_REFERENCE
+from conftest import ROOT, CORPUS, REFERENCE
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-EXAMPLES = sorted((SHARED_REFERENCE / "dcat-ap-de" / "examples-v2.0").glob("dcat_ap_de-RefImp_*"))
+EXAMPLES = sorted((REFERENCE / "dcat-ap-de" / "examples-v2.0").glob("dcat_ap_de-RefImp_*"))
 RDF_FORMATS = {".rdf": "xml", ".ttl": "turtle", ".jsonld": "json-ld"}
 PROFILE = ["dcatap_de"]
 
@@ -182,9 +182,9 @@ def test_exported_catalogue_has_no_shacl_violation():
 
 def test_shapes_in_the_project_are_the_official_ones():
     # schemas/shacl/README.md: every file there is an unchanged copy.
-    origins = {"dcat-ap_3_shacl_shapes.ttl": SHARED_REFERENCE / "dcat-ap",
-               **{name: SHARED_REFERENCE / "dcat-ap-de" / "shacl-v3.0" for name in conformance.SHAPE_FILES[1:]},
-               **{name: SHARED_REFERENCE / "dcat-ap-de" / "shacl-support" for name in conformance.MIRROR_FILES}}
+    origins = {"dcat-ap_3_shacl_shapes.ttl": REFERENCE / "dcat-ap",
+               **{name: REFERENCE / "dcat-ap-de" / "shacl-v3.0" for name in conformance.SHAPE_FILES[1:]},
+               **{name: REFERENCE / "dcat-ap-de" / "shacl-support" for name in conformance.MIRROR_FILES}}
     for name, folder in origins.items():
         assert (ROOT / "schemas" / "shacl" / name).read_bytes() == (folder / name).read_bytes(), name
 
@@ -211,7 +211,7 @@ REAL_CATALOGUES = {
 @pytest.mark.parametrize("name", REAL_CATALOGUES)
 def test_real_catalogue_imports_completely_and_exports_conformant(name):
     count, expected_unmapped = REAL_CATALOGUES[name]
-    page, source = parse(SHARED_REFERENCE / "catalogs" / name)
+    page, source = parse(CORPUS / name)
     assert len(page.datasets) == count
 
     stored = store([parsed.dataset for parsed in page.datasets], factories.Organization()["id"])

@@ -32,12 +32,12 @@ from ckanext.thueringen.harvesters.base import job_report, new_dataset_name
 from ckanext.thueringen.static_server import serve_in_thread
 
 import conftest
-from conftest import SHARED_REFERENCE, ActionApi, run_stack, wait_until
+from conftest import CORPUS, REFERENCE, ActionApi, run_stack, wait_until
 from unit import test_harvest_fetch as fetch_faults
 from db_faults import poisoned_insert  # noqa: F401 - a fixture
 
-CATALOGS = SHARED_REFERENCE / "catalogs"
-EXAMPLES = SHARED_REFERENCE / "dcat-ap-de" / "examples-v2.0"
+CATALOGS = CORPUS
+EXAMPLES = REFERENCE / "dcat-ap-de" / "examples-v2.0"
 BREMEN_DATASETS = 153
 ROSTOCK_PAGE_1 = 100
 DATASET_TYPE = "http://www.w3.org/ns/dcat#Dataset"

@@ -8,9 +8,9 @@ import uuid
 import pytest
 
 from ckanext.thueringen.static_server import serve_in_thread
-from conftest import SHARED_REFERENCE, wait_until
+from conftest import CORPUS, wait_until
 
-BREMEN = SHARED_REFERENCE / "catalogs" / "bremen-catalog.rdf"
+BREMEN = CORPUS / "bremen-catalog.rdf"
 BREMEN_DATASETS = 153
 
 

@@ -23,8 +23,8 @@ from ckanext.thueringen.security.outbound import OutboundPolicy
 from ckanext.thueringen.harvesters.rdf_guard import (ParseError, UnsafeDocument, check_safe, detect_format,
                                                       parse_page)
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-BREMEN = REFERENCE / "catalogs" / "bremen-catalog.rdf"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
+BREMEN = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "bremen-catalog.rdf"
 EXAMPLES = REFERENCE / "dcat-ap-de" / "examples-v2.0"
 
 CAP = 64 * 1024            # max_bytes in the size tests
