@@ -1,15 +1,13 @@
-"""One installable project for the whole portal: `pip install -e .`
+"""The portal as one installable package: `pip install .` (or a wheel).
 
-The Python packages live in the top-level folders of the design card and are
-mapped into the `ckanext.thueringen` namespace:
-
-  ckanext-thueringen/ckanext/thueringen  ->  ckanext.thueringen          (plugin, CLI, profiles)
-  schemas/                               ->  ckanext.thueringen.schemas  (scheming YAML, vocabularies)
-  harvesters/                            ->  ckanext.thueringen.harvesters  (harvesters, pipeline stages)
-
-Every CKAN plugin is registered below as an entry point.
+Everything importable lives in ckanext-thueringen/ckanext/thueringen/, at its
+import path. Package data (templates, translations, migrations, the scheming
+YAML, vocabularies and SHACL shapes under schemas/) is listed in package_data,
+so that a wheel carries everything a `pip install -e .` sees.
 """
-from setuptools import setup
+from setuptools import find_namespace_packages, setup
+
+SOURCE = "ckanext-thueringen"
 
 setup(
     name="ckanext-thueringen",
@@ -17,23 +15,13 @@ setup(
     description="Thüringen Open Data & Transparency Portal (CKAN 2.12, DCAT-AP.de)",
     license="AGPL-3.0-or-later",
     python_requires=">=3.11",
-    package_dir={
-        "ckanext.thueringen": "ckanext-thueringen/ckanext/thueringen",
-        "ckanext.thueringen.schemas": "schemas",
-        "ckanext.thueringen.harvesters": "harvesters",
-    },
-    packages=["ckanext.thueringen", "ckanext.thueringen.schemas", "ckanext.thueringen.harvesters",
-              "ckanext.thueringen.fulltext", "ckanext.thueringen.german_search",
-              "ckanext.thueringen.guard", "ckanext.thueringen.guard.logic", "ckanext.thueringen.security"],
+    package_dir={"": SOURCE},
+    packages=find_namespace_packages(where=SOURCE, include=["ckanext.thueringen", "ckanext.thueringen.*"],
+                                     exclude=["*.templates*", "*.public*", "*.i18n*", "*.schemas*",
+                                              "*.migration.*.versions", "*__pycache__*"]),
     package_data={
-        "ckanext.thueringen": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*.mo",
-                               "migration/*.py", "migration/*/*.ini", "migration/*/*.py", "migration/*/versions/*.py"],
-        "ckanext.thueringen.schemas": ["*.yaml", "vocabularies/*"],
-        "ckanext.thueringen.fulltext": ["config_declaration.yaml", "templates/*/*.html", "templates/*/*/*.html"],
-        "ckanext.thueringen.german_search": ["config_declaration.yaml"],
-        "ckanext.thueringen.guard": ["config_declaration.yaml"],
-        "ckanext.thueringen.security": ["templates/*.html", "templates/*/*.html", "templates/*/*/*.html",
-                                        "public/*/*.js"],
+        "": ["config_declaration.yaml", "templates/**/*.html", "public/**/*", "i18n/**/*.po", "i18n/**/*.pot",
+             "i18n/**/*.mo", "schemas/**/*", "migration/**/*.ini", "migration/**/*.py"],
     },
     entry_points={
         "ckan.plugins": [

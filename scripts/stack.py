@@ -863,7 +863,7 @@ class CatalogServer(Service):
     port_key = "catalogs"
 
     def command(self) -> list[str]:
-        return [str(VENV / "bin" / "python"), "-m", "ckanext.thueringen.static_server",
+        return [str(VENV / "bin" / "python"), str(ROOT / "scripts" / "static_server.py"),
                 "--port", str(self.port), "--demo-documents", str(self.profile.state / "demo-documents"),
                 str(ROOT / "config" / "demo" / "catalogs")]
 

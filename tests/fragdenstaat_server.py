@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from ckanext.thueringen.pdf_writer import write_pdf
+from pdf_writer import write_pdf
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fragdenstaat" / "requests.json"
 LIST_FIELDS = ("resource_uri", "id", "url", "jurisdiction", "is_foi", "checked", "refusal_reason", "costs", "public",

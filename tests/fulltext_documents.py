@@ -7,7 +7,7 @@ import io
 import zipfile
 import zlib
 
-from ckanext.thueringen.pdf_writer import assemble_pdf, write_pdf
+from pdf_writer import assemble_pdf, write_pdf
 
 ODT_MIME = "application/vnd.oasis.opendocument.text"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"

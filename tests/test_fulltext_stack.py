@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import fulltext_documents as documents
-from ckanext.thueringen.pdf_writer import write_pdf
+from pdf_writer import write_pdf
 from conftest import run_stack, wait_until
 
 JOB_TIMEOUT = 180

@@ -21,7 +21,7 @@ from rdflib import Graph
 from rdflib.namespace import DCAT, RDF
 
 from ckanext.thueringen import conformance
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 
 import conftest
 from conftest import consumer_pids

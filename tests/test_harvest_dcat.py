@@ -29,7 +29,7 @@ from rdflib.namespace import DCAT, DCTERMS, XSD
 import ckan.model as model
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 from ckanext.thueringen.harvesters.base import job_report, new_dataset_name
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 
 import conftest
 from conftest import CORPUS, REFERENCE, ActionApi, run_stack, wait_until
@@ -1021,7 +1021,7 @@ def test_harvested_documents_are_extracted_and_searchable(api):
     """A batch's full-text jobs are held back until it has committed
     (fulltext/jobs.py `held_back`) and then reach the stack's worker: the text
     of a harvested PDF becomes searchable."""
-    from ckanext.thueringen.pdf_writer import write_pdf
+    from pdf_writer import write_pdf
 
     server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -17,8 +17,8 @@ import pytest
 import requests
 
 import ckan.model as model
-from ckanext.thueringen.demo_documents import write_documents
-from ckanext.thueringen.static_server import serve_in_thread
+from demo_documents import write_documents
+from static_server import serve_in_thread
 
 from fragdenstaat_server import FragDenStaatServer
 from test_harvest_dcat import api, clear_sources, counts, harvest, messages, new_org, new_source  # noqa: F401 - fixtures

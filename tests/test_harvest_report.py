@@ -17,7 +17,7 @@ import conftest
 from conftest import ActionApi
 from test_harvest_dcat import harvest, rdf_catalogue, rdf_dataset
 from db_faults import refused_title
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 
 GOOD = "https://bericht.example/1"
 BROKEN = "https://bericht.example/2"

@@ -21,7 +21,7 @@ from ckanext.harvest.logic import HarvestJobExists
 
 from ckanext.thueringen import bootstrap, registry_sync
 from ckanext.thueringen.cli import thueringen
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 from conftest import ROOT, run_stack
 
 # The portal's plugins (harvest, scheming, the thueringen commands) in this process too.

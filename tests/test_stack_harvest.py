@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 from conftest import CORPUS, wait_until
 
 BREMEN = CORPUS / "bremen-catalog.rdf"

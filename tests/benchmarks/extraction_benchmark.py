@@ -9,7 +9,7 @@ What it does (docs/benchmarks.md, "Full-text extraction (issue #5)"):
 
 1. writes COUNT PDFs of 1 … MAX_PAGES pages (seeded, so every run gets the same
    files) with German administrative prose — umlauts, ß, €, words hyphenated at
-   line ends — through ckanext.thueringen.pdf_writer;
+   line ends — through scripts/pdf_writer.py;
 2. extracts every file, one after the other as the single job worker does,
    the methods interleaved document by document (a shared machine's changing
    load falls on all alike), after one warm-up document each, with
@@ -39,10 +39,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "ckanext-thueringen"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited  # noqa: E402
-from ckanext.thueringen.pdf_writer import write_pdf  # noqa: E402
+from pdf_writer import write_pdf  # noqa: E402
 
 SEED = 5   # issue #5
 WORDS = (

@@ -457,7 +457,7 @@ def main() -> int:
         generate(served / kind, count, f"{base}/{kind}", f"https://daten.thueringen.example/{suffix}/{kind}",
                  page_size=args.page_size)
         say(f"catalogue {kind}: {count} datasets generated in {time.monotonic() - started:.0f} s")
-    server = subprocess.Popen([str(VENV_PYTHON), "-m", "ckanext.thueringen.static_server", "--port", str(port),
+    server = subprocess.Popen([str(VENV_PYTHON), str(ROOT / "scripts" / "static_server.py"), "--port", str(port),
                                str(served)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)

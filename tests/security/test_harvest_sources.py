@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 import ckan.model as model
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 
 from security.world import World
 from test_harvest_dcat import harvest, numbered_catalogue

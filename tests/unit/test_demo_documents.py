@@ -1,4 +1,4 @@
-"""ckanext.thueringen.demo_documents and the catalogue server: the demo feed's documents.
+"""scripts/demo_documents.py and the catalogue server: the demo feed's documents.
 
 `make run`'s catalogue server writes the documents of the demo feeds
 (config/demo/catalogs/*.atom) at its start and serves them beside the feeds.
@@ -13,9 +13,9 @@ from pathlib import Path
 import pypdf
 import requests
 
-from ckanext.thueringen.demo_documents import write_documents
+from demo_documents import write_documents
 from ckanext.thueringen.harvesters.feed_mapping import parse_feed
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 
 CATALOGS = Path(__file__).resolve().parents[2] / "config" / "demo" / "catalogs"
 FEED = "schwarzaburg-veroeffentlichungen.atom"

@@ -11,7 +11,7 @@ import pytest
 
 from ckanext.thueringen.harvesters.base import GatherFailure, parse_source_config
 from ckanext.thueringen.harvesters.feed import FeedHarvester
-from ckanext.thueringen.static_server import serve_in_thread
+from static_server import serve_in_thread
 
 
 def page(number: int, following: str | None) -> str:

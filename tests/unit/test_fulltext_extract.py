@@ -18,7 +18,7 @@ from ckanext.thueringen.fulltext.errors import ExtractionError
 from ckanext.thueringen.fulltext.extract import NO_TEXT, decode_text, extract
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited
 from ckanext.thueringen.fulltext.sniff import DOCX, HTML, ODT, PDF, TEXT, sniff
-from ckanext.thueringen.pdf_writer import write_pdf
+from pdf_writer import write_pdf
 
 MiB = 1024 * 1024
 # Small limits keep the hostile cases fast; generous enough for the good documents.

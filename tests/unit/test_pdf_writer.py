@@ -1,4 +1,4 @@
-"""ckanext.thueringen.pdf_writer: real text PDFs that a reader gives back.
+"""scripts/pdf_writer.py: real text PDFs that a reader gives back.
 
 Pure tests (no stack):
     .venv/bin/python -m pytest tests/unit/test_pdf_writer.py -p no:ckan -p no:ckan_fixtures -q
@@ -10,7 +10,7 @@ import io
 import pypdf
 
 from ckanext.thueringen.fulltext.extract import extract
-from ckanext.thueringen.pdf_writer import LINES_PER_PAGE, write_pdf
+from pdf_writer import LINES_PER_PAGE, write_pdf
 
 
 def test_extractor_reads_the_text_back_with_umlauts_and_euro():

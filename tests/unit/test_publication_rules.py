@@ -6,7 +6,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
-from ckanext.thueringen import publication_rdf, publication_schema, publications, rdf, transparency, vocabularies
+import publication_schema
+
+from ckanext.thueringen import publication_rdf, publications, rdf, transparency, vocabularies
 from ckanext.thueringen.harvesters import publication_source
 from ckanext.thueringen.harvesters.base import ConfigError, parse_source_config
 
@@ -187,12 +189,12 @@ def test_publication_round_trip_through_dcat_ap_de():
 
 def test_publication_schema_is_built_from_the_dataset_schema():
     assert publication_schema.PUBLICATION_SCHEMA.read_text(encoding="utf-8") == publication_schema.render(), \
-        "schemas/publication.yaml is out of date: python -m ckanext.thueringen.publication_schema"
+        "schemas/publication.yaml is out of date: python scripts/publication_schema.py"
 
 
 def test_publication_schema_has_every_dataset_field_and_the_contract_fields():
-    dataset = publication_schema._load(publication_schema.DATASET_SCHEMA)
-    schema = publication_schema._load(publication_schema.PUBLICATION_SCHEMA)
+    dataset = publication_schema.load(publication_schema.DATASET_SCHEMA)
+    schema = publication_schema.load(publication_schema.PUBLICATION_SCHEMA)
     names = [f["field_name"] for f in schema["dataset_fields"]]
     assert set(f["field_name"] for f in dataset["dataset_fields"]) <= set(names)
     assert len(names) == len(set(names))

@@ -24,9 +24,8 @@ import yaml
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DC, DCTERMS, FOAF, RDF, SKOS
 
-from ckanext.thueringen import schemas as _schemas_package
-
-VOCABULARY_DIR = Path(_schemas_package.__file__).parent / "vocabularies"
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+VOCABULARY_DIR = SCHEMA_DIR / "vocabularies"
 
 # The portal's own namespace for vocabulary flags and its own concept schemes.
 TVOC = Namespace("https://opendata.thueringen.de/def/vocabulary#")

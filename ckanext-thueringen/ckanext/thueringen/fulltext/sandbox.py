@@ -18,6 +18,7 @@ a German reason; nothing propagates into the caller.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
@@ -53,9 +54,16 @@ def _warm_up() -> None:
     before the fork, no child has to do again (half the time per document)."""
     global _warm
     if not _warm:
-        from ckanext.thueringen.pdf_writer import write_pdf
+        import io
 
-        extract(write_pdf(["Aufwärmen"]))
+        import pypdf
+
+        blank = io.BytesIO()
+        writer = pypdf.PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        writer.write(blank)
+        with contextlib.suppress(ExtractionError):  # a blank page has no text; parsing it is the point
+            extract(blank.getvalue())
         extract(b"<html><body><p>Aufw\xc3\xa4rmen</p></body></html>")
         _warm = True
 

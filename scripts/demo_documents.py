@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ckanext.thueringen.harvesters.rdf_guard import check_xml_prolog
-from ckanext.thueringen.pdf_writer import write_pdf
+from pdf_writer import write_pdf
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DOCUMENT_FOLDER = "dokumente"

@@ -866,11 +866,10 @@ def preparation_version() -> str:
         from importlib.metadata import version
 
         import ckanext.thueringen as portal
-        import ckanext.thueringen.schemas as schemas
+        from ckanext.thueringen.vocabularies import SCHEMA_DIR
 
         digest = hashlib.sha256(f"ckanext-dcat {version('ckanext-dcat')} rdflib {version('rdflib')}".encode())
-        folders = [(Path(portal.__file__).parent, "*.py"), (Path(__file__).parent, "*.py"),
-                   (Path(schemas.__file__).parent, "*")]
+        folders = [(Path(portal.__file__).parent, "*.py"), (SCHEMA_DIR, "*")]
         for folder, pattern in folders:
             for path in sorted(folder.rglob(pattern)):
                 if path.is_file() and "__pycache__" not in path.parts:

@@ -70,14 +70,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8900)
     parser.add_argument("--demo-documents", type=Path, help="write the documents of the demo feeds in "
-                        "`directory` into this folder (ckanext.thueringen.demo_documents) and serve them too")
+                        "`directory` into this folder (demo_documents.py) and serve them too")
     parser.add_argument("directory", type=Path)
     args = parser.parse_args()
     for suffix, media_type in {**RDF_MEDIA_TYPES, **FEED_MEDIA_TYPES}.items():
         mimetypes.add_type(media_type, suffix)
     more: tuple[Path, ...] = ()
     if args.demo_documents:
-        from ckanext.thueringen.demo_documents import write_documents
+        from demo_documents import write_documents
         write_documents(args.directory, args.demo_documents)
         more = (args.demo_documents,)
     make_server(args.directory, args.port, more_directories=more).serve_forever()

@@ -1,0 +1,1 @@
+"""SQLAlchemy tables of the portal's own database tables (created by the migrations in migration/)."""
