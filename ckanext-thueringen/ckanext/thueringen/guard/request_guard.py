@@ -22,7 +22,7 @@ import ckan.plugins.toolkit as toolkit
 from flask import Response, g, request
 
 from ckanext.thueringen.guard import rules
-from ckanext.thueringen.guard.validators import limit
+from ckanext.thueringen.guard.validators import limit, value_problem_message
 
 _ = toolkit._
 
@@ -61,13 +61,7 @@ def json_body_problem(body: bytes, form_encoded: bool) -> str | None:
         if str(error) in ("NaN", "Infinity", "-Infinity"):
             return _("Not a finite number ({value})").format(value=error)
         return None   # CKAN answers broken JSON itself, with 400
-    problem = rules.value_problem(parsed)
-    if problem and problem[0] == "character":
-        return _("Contains a character that cannot be stored ({character}); remove control characters").format(
-            character=problem[1])
-    if problem:
-        return _("Not a finite number ({value})").format(value=problem[1])
-    return None
+    return value_problem_message(parsed)
 
 
 def _has_nul(values) -> bool:

@@ -78,16 +78,24 @@ def _length_limit(key: tuple) -> int:
     return limit("text_length")
 
 
-def value_message(key: tuple, value: Any, one_value: bool) -> str | None:
-    """Why `value` at `key` cannot be kept (German), or None."""
-    if one_value and isinstance(value, (dict, list, tuple)):
-        return _("Must be a single value, not a list or an object")
+def value_problem_message(value: Any) -> str | None:
+    """Why a value holds something no text field can store (German), or None."""
     problem = rules.value_problem(value)
     if problem and problem[0] == "character":
         return _("Contains a character that cannot be stored ({character}); remove control characters").format(
             character=problem[1])
     if problem:
         return _("Not a finite number ({value})").format(value=problem[1])
+    return None
+
+
+def value_message(key: tuple, value: Any, one_value: bool) -> str | None:
+    """Why `value` at `key` cannot be kept (German), or None."""
+    if one_value and isinstance(value, (dict, list, tuple)):
+        return _("Must be a single value, not a list or an object")
+    message = value_problem_message(value)
+    if message:
+        return message
     most = _length_limit(key)
     for _path, leaf in rules.leaves(value):
         if isinstance(leaf, str) and len(leaf) > most:

@@ -11,6 +11,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.thueringen.guard.logic.chaining import chained_auth_functions
+
 _ = toolkit._
 
 
@@ -24,29 +26,13 @@ def _user_and_dataset_known(next_auth, context, data_dict) -> dict[str, Any]:
     return next_auth(context, data_dict)
 
 
-@toolkit.chained_auth_function
-def package_collaborator_create(next_auth, context, data_dict):
-    return _user_and_dataset_known(next_auth, context, data_dict)
-
-
-@toolkit.chained_auth_function
-def package_collaborator_delete(next_auth, context, data_dict):
-    return _user_and_dataset_known(next_auth, context, data_dict)
-
-
-@toolkit.chained_auth_function
-def package_collaborator_list(next_auth, context, data_dict):
-    return _user_and_dataset_known(next_auth, context, data_dict)
-
-
-@toolkit.chained_auth_function
-def api_token_create(next_auth, context, data_dict):
+def _user_known(next_auth, context, data_dict) -> dict[str, Any]:
     if not _known(model.User.get, (data_dict or {}).get("user")):
         return {"success": False, "msg": _("Not authorised to create an API token for this user")}
     return next_auth(context, data_dict)
 
 
 def get_auth_functions() -> dict[str, Any]:
-    return {"package_collaborator_create": package_collaborator_create,
-            "package_collaborator_delete": package_collaborator_delete,
-            "package_collaborator_list": package_collaborator_list, "api_token_create": api_token_create}
+    return {**chained_auth_functions(_user_and_dataset_known, "package_collaborator_create",
+                                     "package_collaborator_delete", "package_collaborator_list"),
+            **chained_auth_functions(_user_known, "api_token_create")}

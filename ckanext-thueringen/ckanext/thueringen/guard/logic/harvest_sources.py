@@ -21,17 +21,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 from ckanext.harvest.model import HarvestObject, HarvestSource
 
+from ckanext.thueringen.guard.logic.chaining import allowed
 from ckanext.thueringen.guard.validators import text_parameters
 
 _ = toolkit._
-
-
-def may_see_source(context: dict, source_id: str) -> bool:
-    try:
-        toolkit.check_access("harvest_source_show", {"user": context.get("user")}, {"id": source_id})
-        return True
-    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
-        return False
 
 
 @toolkit.chained_action
@@ -40,7 +33,7 @@ def harvest_source_list(original_action, context, data_dict):
     # ckanext-harvest's action checks no auth function itself; CKAN's auth audit
     # then refuses the chained one unless it does
     toolkit.check_access("harvest_source_list", context, data_dict)
-    return [source for source in original_action(context, data_dict) if may_see_source(context, source["id"])]
+    return [source for source in original_action(context, data_dict) if allowed("harvest_source_show", context, source["id"])]
 
 
 @toolkit.chained_auth_function
@@ -48,7 +41,7 @@ def harvest_source_list(original_action, context, data_dict):
 def harvest_object_show(next_auth, context, data_dict):
     object_id = (data_dict or {}).get("id")
     harvest_object = HarvestObject.get(object_id) if isinstance(object_id, str) else None
-    if harvest_object is None or not may_see_source(context, harvest_object.harvest_source_id):
+    if harvest_object is None or not allowed("harvest_source_show", context, harvest_object.harvest_source_id):
         return {"success": False, "msg": _("Not authorised to see this harvest object")}
     return next_auth(context, data_dict)
 

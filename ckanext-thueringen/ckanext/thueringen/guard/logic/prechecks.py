@@ -20,6 +20,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.thueringen.guard.logic.chaining import chained_actions
 from ckanext.thueringen.guard.validators import limit, text_parameters
 
 _ = toolkit._
@@ -91,26 +92,6 @@ def _resource_checked(original_action, context, data_dict):
     return original_action(context, data_dict)
 
 
-@toolkit.chained_action
-def package_create(original_action, context, data_dict):
-    return _checked(original_action, context, data_dict)
-
-
-@toolkit.chained_action
-def package_update(original_action, context, data_dict):
-    return _checked(original_action, context, data_dict)
-
-
-@toolkit.chained_action
-def resource_create(original_action, context, data_dict):
-    return _resource_checked(original_action, context, data_dict)
-
-
-@toolkit.chained_action
-def resource_update(original_action, context, data_dict):
-    return _resource_checked(original_action, context, data_dict)
-
-
 def get_actions() -> dict[str, Any]:
-    return {"package_create": package_create, "package_update": package_update,
-            "resource_create": resource_create, "resource_update": resource_update}
+    return {**chained_actions(_checked, "package_create", "package_update"),
+            **chained_actions(_resource_checked, "resource_create", "resource_update")}

@@ -20,6 +20,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.thueringen.guard.logic.chaining import allowed
+
 _ = toolkit._
 
 
@@ -96,14 +98,6 @@ def format_autocomplete(original_action, context, data_dict):
     return [name for name in formats if name in visible][:limit]
 
 
-def _readable(context: dict, package_id: str) -> bool:
-    try:
-        toolkit.check_access("package_show", {"user": context.get("user")}, {"id": package_id})
-        return True
-    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
-        return False
-
-
 @toolkit.chained_action
 @toolkit.side_effect_free
 def member_list(original_action, context, data_dict):
@@ -114,7 +108,7 @@ def member_list(original_action, context, data_dict):
     hidden = {package.id for package in model.Session.query(model.Package.id)
               .filter(model.Package.id.in_(package_ids))
               .filter((model.Package.private.is_(True)) | (model.Package.state != "active"))}
-    hidden = {package_id for package_id in hidden if not _readable(context, package_id)}
+    hidden = {package_id for package_id in hidden if not allowed("package_show", context, package_id)}
     return [member for member in members if member[0] not in hidden]
 
 
