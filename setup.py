@@ -26,7 +26,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "thueringen = ckanext.thueringen.plugin:ThueringenPlugin",
-            "thueringen_search = ckanext.thueringen.german_search.plugin:ThueringenSearchPlugin",
+            "thueringen_search = ckanext.thueringen.search.plugin:ThueringenSearchPlugin",
             "thueringen_dcat = ckanext.thueringen.harvesters.dcat:DCATAPDEHarvester",
             "thueringen_ckan = ckanext.thueringen.harvesters.ckan:CkanApiHarvester",
             "thueringen_feed = ckanext.thueringen.harvesters.feed:FeedHarvester",

@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.thueringen.german_search import query
+from ckanext.thueringen.search import query
 
 
 @toolkit.blanket.config_declarations
