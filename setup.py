@@ -31,7 +31,7 @@ setup(
             "thueringen_ckan = ckanext.thueringen.harvesters.ckan:CkanApiHarvester",
             "thueringen_feed = ckanext.thueringen.harvesters.feed:FeedHarvester",
             "thueringen_fragdenstaat = ckanext.thueringen.harvesters.fragdenstaat:FragDenStaatHarvester",
-            "thueringen_transparency = ckanext.thueringen.transparency:TransparencyPlugin",
+            "thueringen_transparency = ckanext.thueringen.transparency.plugin:TransparencyPlugin",
             "thueringen_fulltext = ckanext.thueringen.fulltext.plugin:ThueringenFulltextPlugin",
             "thueringen_guard = ckanext.thueringen.guard.plugin:ThueringenGuardPlugin",
             "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ckanext.thueringen import publications
+from ckanext.thueringen.transparency import publications
 
 from .base import ConfigError
 

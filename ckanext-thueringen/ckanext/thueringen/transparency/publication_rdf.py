@@ -18,7 +18,8 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from ckanext.thueringen import normalize, publications, vocabularies
+from ckanext.thueringen import normalize, vocabularies
+from ckanext.thueringen.transparency import publications
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 TPUB = Namespace("https://opendata.thueringen.de/def/publication#")
