@@ -247,7 +247,7 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
                             accept=DOCUMENT_MEDIA_TYPES)
             data = Path(fetched.path).read_bytes()
     except FetchError as exc:
-        if _transient(exc):
+        if is_transient(exc):
             return _retry_later(record, attempt, exc.message)
         return _fail(record, f"Das Dokument konnte nicht abgerufen werden: {exc.message}")
 
@@ -297,7 +297,7 @@ def _package_saved(package_id: str, saved_at: str) -> bool:
     return modified is not None and modified >= dt.datetime.fromisoformat(saved_at)
 
 
-def _transient(exc: FetchError) -> bool:
+def is_transient(exc: FetchError) -> bool:
     """Worth another attempt later: the server or the network, not the address.
     An unknown host name stays unknown (placeholder and mistyped addresses)."""
     if any(isinstance(cause, urllib3.exceptions.NameResolutionError) for cause in exception_chain(exc)):
