@@ -41,6 +41,7 @@ from ckanext.thueringen.fulltext.errors import ExtractionError
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited
 # exception_chain: the walk through requests' and urllib3's wrappers that fetch() itself uses
 from ckanext.thueringen.harvesters.fetch import FetchError, exception_chain, fetch
+from ckanext.thueringen.model.fulltext import DONE, FAILED, PENDING
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
@@ -234,7 +235,7 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
     record = storage.get(resource_id)
     if record is None or record.url != url:
         # a new document, or a new address: its state so far says nothing
-        storage.save(resource_id, package_id, url=url, status=storage.PENDING, reason=None, attempts=0,
+        storage.save(resource_id, package_id, url=url, status=PENDING, reason=None, attempts=0,
                      next_attempt_at=None)
         record = storage.get(resource_id)
     attempt = record.attempts + 1
@@ -251,11 +252,11 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
             return _retry_later(record, attempt, exc.message)
         return _fail(record, f"Das Dokument konnte nicht abgerufen werden: {exc.message}")
 
-    if record.content_hash == fetched.sha256 and (record.text is not None or record.status == storage.FAILED):
+    if record.content_hash == fetched.sha256 and (record.text is not None or record.status == FAILED):
         # same bytes as last time: the stored text (or the document's failure) still holds
         if record.text is not None:
-            storage.save(resource_id, package_id, status=storage.DONE, attempts=0, next_attempt_at=None,
-                         reason=None if record.status != storage.DONE else record.reason)
+            storage.save(resource_id, package_id, status=DONE, attempts=0, next_attempt_at=None,
+                         reason=None if record.status != DONE else record.reason)
         else:
             storage.save(resource_id, package_id, attempts=0, next_attempt_at=None)
         log.info("Volltext %s: unverändert (%s)", resource_id, fetched.sha256[:12])
@@ -273,7 +274,7 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
                  attempts=0, next_attempt_at=None, extracted_at=storage.now())
     _reindex(package_id)
     # done once Solr has the text: "done" means searchable
-    storage.save(resource_id, package_id, status=storage.DONE)
+    storage.save(resource_id, package_id, status=DONE)
     log.info("Volltext %s: %s, %s Seiten, %d Zeichen", resource_id, result.kind, result.pages, len(result.text))
     return "done"
 
@@ -314,7 +315,7 @@ def _retry_later(record: storage.Record, attempt: int, message: str) -> str:
                      attempts=attempt)
     delay = min(_int("thueringen.fulltext.retry_base_seconds") * 2 ** (attempt - 1),
                 _int("thueringen.fulltext.retry_max_seconds"))
-    storage.save(record.resource_id, record.package_id, status=storage.PENDING,
+    storage.save(record.resource_id, record.package_id, status=PENDING,
                  reason=f"Abruf fehlgeschlagen (Versuch {attempt} von {max_attempts}): {message}",
                  attempts=attempt, next_attempt_at=storage.now() + dt.timedelta(seconds=delay))
     enqueue(record.resource_id, record.package_id, record.url, delay_seconds=delay)
@@ -324,7 +325,7 @@ def _retry_later(record: storage.Record, attempt: int, message: str) -> str:
 
 def _fail(record: storage.Record, reason: str, *, content_hash: str | None = None, attempts: int = 0) -> str:
     """A final failure: the old text no longer describes the document, so it goes."""
-    storage.save(record.resource_id, record.package_id, status=storage.FAILED, reason=reason,
+    storage.save(record.resource_id, record.package_id, status=FAILED, reason=reason,
                  content_hash=content_hash, text=None, pages=None, chars=None, mime_type=None,
                  attempts=attempts, next_attempt_at=None, extracted_at=storage.now())
     log.info("Volltext %s: fehlgeschlagen – %s", record.resource_id, reason)

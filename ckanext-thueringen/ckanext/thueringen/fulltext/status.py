@@ -7,7 +7,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.thueringen.fulltext import jobs, selection, storage
+from ckanext.thueringen.fulltext import jobs, selection
+from ckanext.thueringen.model.fulltext import FAILED, PENDING
 
 
 def resource_and_package(identifier: str) -> tuple[model.Resource | None, model.Package]:
@@ -32,9 +33,9 @@ def document_status(resource: model.Resource, stored: dict[str, Any] | None) -> 
             "chars": None, "mime_type": None, "content_hash": None, "attempts": 0, "next_attempt_at": None,
             "extracted_at": None, "updated_at": None, "document": True}
     if not url:
-        return {**base, "status": storage.FAILED, "reason": "Die Ressource hat keine Adresse (URL)."}
+        return {**base, "status": FAILED, "reason": "Die Ressource hat keine Adresse (URL)."}
     if not jobs.is_document(resource):
-        return {**base, "document": False, "status": storage.FAILED,
+        return {**base, "document": False, "status": FAILED,
                 "reason": selection.not_a_document_reason(jobs.format_code(resource))}
     # no row yet, or one for the document's former address: its job is queued
-    return {**base, "status": storage.PENDING, "reason": None}
+    return {**base, "status": PENDING, "reason": None}
