@@ -37,7 +37,7 @@ setup(
             "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",
         ],
         "ckan.rdf.profiles": [
-            "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",
+            "dcatap_de = ckanext.thueringen.profiles.dcatap_de:DCATAPDEProfile",
         ],
     },
 )
