@@ -1,24 +1,11 @@
 """The background job that turns a resource's document into searchable text.
 
-`schedule(package)` (called when a dataset or publication is created or
-updated) queues one job per document on the `fulltext` queue of CKAN's jobs
-(RQ on Redis). The job, `extract_resource`, runs in `ckan jobs worker
-fulltext`:
-
-1. download the document (harvesters/fetch.py: size cap, timeouts);
-2. compare the sha256 of the bytes with the stored hash: unchanged content
-   keeps its text (or its failure) and is not extracted again;
-3. extract in the limited child process (sandbox.py);
-4. store text and status in the table of its own (storage.py);
-5. re-index only this package in Solr, which reads the text through the
-   plugin's before_dataset_index — the package in the database is not
-   touched, so no new revision, activity or metadata_modified.
-
-Failures of the server or network are retried with exponential backoff
-(status pending, the reason and next_attempt_at recorded; RQ's scheduler in
-the worker runs the delayed job, `ckan thueringen fulltext retry` catches up
-on any that were lost). Failures of the document (corrupt, encrypted, no
-text, too large) are final: status failed with the German reason.
+`schedule(package)` queues one job per document on the `fulltext` queue of
+CKAN's jobs (RQ on Redis); `extract_resource` downloads the document, keeps the
+stored text when the bytes are unchanged, extracts in the limited child
+(sandbox.py), stores the result (storage.py) and re-indexes only that package.
+Failures of the server or network are retried with backoff, failures of the
+document are final. The whole flow: docs/fulltext.md, "Flow".
 """
 from __future__ import annotations
 
