@@ -9,7 +9,7 @@ them and its shapes are open). The table with the reasons: docs/transparency.md.
 
 Reading: a dcat:Dataset whose dct:type or dct:subject names a document type (its
 URI, slug, label or alias) becomes a publication, and the properties above are
-read back (round trip: tests/unit/test_publications.py).
+read back (round trip: tests/unit/test_publication_rules.py).
 """
 from __future__ import annotations
 
