@@ -26,18 +26,18 @@ setup(
     entry_points={
         "ckan.plugins": [
             "thueringen = ckanext.thueringen.plugin:ThueringenPlugin",
-            "thueringen_search = ckanext.thueringen.german_search.plugin:ThueringenSearchPlugin",
+            "thueringen_search = ckanext.thueringen.search.plugin:ThueringenSearchPlugin",
             "thueringen_dcat = ckanext.thueringen.harvesters.dcat:DCATAPDEHarvester",
             "thueringen_ckan = ckanext.thueringen.harvesters.ckan:CkanApiHarvester",
             "thueringen_feed = ckanext.thueringen.harvesters.feed:FeedHarvester",
             "thueringen_fragdenstaat = ckanext.thueringen.harvesters.fragdenstaat:FragDenStaatHarvester",
-            "thueringen_transparency = ckanext.thueringen.transparency:TransparencyPlugin",
+            "thueringen_transparency = ckanext.thueringen.transparency.plugin:TransparencyPlugin",
             "thueringen_fulltext = ckanext.thueringen.fulltext.plugin:ThueringenFulltextPlugin",
             "thueringen_guard = ckanext.thueringen.guard.plugin:ThueringenGuardPlugin",
             "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",
         ],
         "ckan.rdf.profiles": [
-            "dcatap_de = ckanext.thueringen.profiles:DCATAPDEProfile",
+            "dcatap_de = ckanext.thueringen.profiles.dcatap_de:DCATAPDEProfile",
         ],
     },
 )

@@ -5,7 +5,7 @@ A publication is a dataset with more fields (docs/transparency.md). ckanext-sche
 publication schema is built: the dataset schema's fields, with the publication's own
 fields inserted and a few labels and help texts changed (publication-fields.yaml).
 The result is kept in the repository, so that the schema CKAN loads is readable and
-reviewable; tests/unit/test_publications.py fails when it is not up to date.
+reviewable; tests/unit/test_publication_rules.py fails when it is not up to date.
 
     python scripts/publication_schema.py          # write publication.yaml
     python scripts/publication_schema.py --check  # exit 1 if out of date

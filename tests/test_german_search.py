@@ -141,7 +141,7 @@ def test_no_snippets_without_query_words(corpus):
 
 
 def test_helper_gives_one_datasets_snippets(corpus):
-    from ckanext.thueringen.german_search.plugin import thueringen_highlights
+    from ckanext.thueringen.helpers import thueringen_highlights
 
     dataset = corpus["datasets"]["berichte"]
     snippets = thueringen_highlights(dataset["id"], "Kontrolle")
@@ -172,8 +172,8 @@ def test_odd_queries_are_answered_not_failed(corpus, q):
 
 
 def test_helper_gives_no_snippets_of_a_dataset_the_user_may_not_see(corpus):
-    from ckanext.thueringen.german_search import query
-    from ckanext.thueringen.german_search.plugin import thueringen_highlights
+    from ckanext.thueringen.search import query
+    from ckanext.thueringen.helpers import thueringen_highlights
 
     private = corpus["api"]("package_create", name=f"privat-{uuid.uuid4().hex[:8]}", title="Interne Akte",
                             notes="Nur für den Dienstgebrauch.", owner_org=corpus["org"]["id"], private=True)

@@ -50,7 +50,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-from ckanext.thueringen.german_search.query import HIGHLIGHT_FIELDS, highlight_params  # noqa: E402
+from ckanext.thueringen.search.query import HIGHLIGHT_FIELDS, highlight_params  # noqa: E402
 
 SEED = 5   # issue #5
 SITE_ID = "thueringen"
@@ -61,7 +61,7 @@ ROWS = 20
 
 
 def portal_query_fields() -> str:
-    declaration = ROOT / "ckanext-thueringen/ckanext/thueringen/german_search/config_declaration.yaml"
+    declaration = ROOT / "ckanext-thueringen/ckanext/thueringen/search/config_declaration.yaml"
     options = yaml.safe_load(declaration.read_text())["groups"][0]["options"]
     return next(o["default"] for o in options if o["key"] == "thueringen.search.query_fields")
 

@@ -247,19 +247,19 @@ def test_is_document(format_code, url, expected):
 def test_unknown_host_is_final_refused_connection_is_retried(tmp_path):
     import socket
 
-    from ckanext.thueringen.fulltext.jobs import _transient
+    from ckanext.thueringen.fulltext.jobs import is_transient
     from ckanext.thueringen.harvesters.fetch import FetchError, fetch
 
     with pytest.raises(FetchError) as unknown:
         fetch("http://gibt-es-nicht.invalid/bericht.pdf", tmp_path, connect_timeout=5, total_timeout=10)
-    assert not _transient(unknown.value)
+    assert not is_transient(unknown.value)
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
     with pytest.raises(FetchError) as refused:
         fetch(f"http://127.0.0.1:{closed_port}/bericht.pdf", tmp_path, connect_timeout=5, total_timeout=10)
-    assert _transient(refused.value)
+    assert is_transient(refused.value)
 
-    assert _transient(FetchError("http_status", "http://x antwortete mit HTTP 503 (Service Unavailable) …"))
-    assert not _transient(FetchError("http_status", "http://x antwortete mit HTTP 404 (Not Found) …"))
+    assert is_transient(FetchError("http_status", "http://x antwortete mit HTTP 503 (Service Unavailable) …"))
+    assert not is_transient(FetchError("http_status", "http://x antwortete mit HTTP 404 (Not Found) …"))

@@ -8,9 +8,10 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
 import publication_schema
 
-from ckanext.thueringen import publication_rdf, publications, rdf, transparency, vocabularies
+from ckanext.thueringen import rdf, vocabularies
 from ckanext.thueringen.harvesters import publication_source
 from ckanext.thueringen.harvesters.base import ConfigError, parse_source_config
+from ckanext.thueringen.transparency import facets, publication_rdf, publications
 
 DOC = "https://opendata.thueringen.de/def/document-type/"
 SLUGS = ["gesetze-rechtsverordnungen", "verwaltungsvorschriften", "kabinettsbeschluesse", "landtag-berichte",
@@ -209,10 +210,10 @@ def test_publication_schema_has_every_dataset_field_and_the_contract_fields():
 
 def test_only_the_general_search_page_includes_publications():
     fq = 'tags:"Wasser" +dataset_type:dataset'
-    assert transparency.include_publications({"fq": fq}, "dataset.search")["fq"] == \
+    assert facets.include_publications({"fq": fq}, "dataset.search")["fq"] == \
         'tags:"Wasser" +dataset_type:(dataset OR publication)'
-    assert transparency.include_publications({"fq": fq}, "api.action")["fq"] == fq
-    assert transparency.include_publications({"fq": "+dataset_type:dataset-series"}, "dataset.search")["fq"] == \
+    assert facets.include_publications({"fq": fq}, "api.action")["fq"] == fq
+    assert facets.include_publications({"fq": "+dataset_type:dataset-series"}, "dataset.search")["fq"] == \
         "+dataset_type:dataset-series"
 
 
@@ -220,7 +221,7 @@ def test_facet_items_of_document_types_and_laws_get_labels():
     results = {"search_facets": {
         "vocab_document_type": {"items": [{"name": DOC + "gutachten-studien", "display_name": "x"}]},
         "vocab_legal_basis_law": {"items": [{"name": "ThürUIG", "display_name": "ThürUIG"}]}}}
-    labelled = transparency.label_facets(results, "en")["search_facets"]
+    labelled = facets.label_facets(results, "en")["search_facets"]
     assert labelled["vocab_document_type"]["items"][0]["display_name"] == "Expert opinions and studies"
     assert labelled["vocab_legal_basis_law"]["items"][0]["display_name"] == \
         "Thuringian Environmental Information Act (ThürUIG)"

@@ -1,6 +1,7 @@
 """Harvest reports per source: status and the last jobs with their counts,
-errors and warnings (German messages), for the action `thueringen_harvest_report`
-and the harvest source pages (public page and admin page).
+errors and warnings (German messages). The action `thueringen_harvest_report`
+(logic/action.py) returns them; the harvest source pages (public page and admin
+page) show them.
 
 The report is public for everyone who may see the source: it describes public
 metadata (the records a public source offers and why some were not taken), and
@@ -14,7 +15,6 @@ import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
-from ckanext.thueringen.guard.validators import text_parameters
 from ckanext.thueringen.harvesters.base import job_report
 
 DEFAULT_LIMIT = 5
@@ -22,7 +22,8 @@ MAX_LIMIT = 50
 COUNTS = ("added", "updated", "unchanged", "withdrawn", "failed", "not_processed")
 
 
-def _source(source_id: str) -> HarvestSource:
+def find_source(source_id: str) -> HarvestSource:
+    """The harvest source by the id or name of its package."""
     package = model.Package.get(source_id)   # id or name
     source = HarvestSource.get(package.id) if package and package.type == "harvest" else None
     if source is None:
@@ -52,7 +53,7 @@ def _limit(value: Any) -> int:
 def source_report(source_id: str, job_id: str | None = None, limit: Any = None) -> dict[str, Any]:
     """The source (id, name, title, active, status of the last job, job count) and
     the last `limit` jobs, newest first; with `job_id` only that job of the source."""
-    source = _source(source_id)
+    source = find_source(source_id)
     jobs = model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id)
     if job_id:
         jobs = jobs.filter(HarvestJob.id == job_id).all()
@@ -68,40 +69,3 @@ def source_report(source_id: str, job_id: str | None = None, limit: Any = None) 
                        "type": source.type, "active": bool(source.active), "job_count": job_count,
                        "status": last.status if last else None},
             "jobs": [_job(job) for job in jobs]}
-
-
-def can_see(context: dict, source_id: str) -> bool:
-    """Everyone who may see the source itself (ckanext-harvest's
-    harvest_source_show, i.e. package_show of the source): anonymous users for
-    a public source; for a private or deleted one its organisation and sysadmins."""
-    try:
-        toolkit.check_access("harvest_source_show", dict(context), {"id": _source(source_id).id})
-        return True
-    except toolkit.NotAuthorized:
-        return False
-
-
-@toolkit.auth_allow_anonymous_access
-def report_auth(context: dict, data_dict: dict) -> dict[str, Any]:
-    source_id = (data_dict or {}).get("id")
-    if source_id and can_see(context, source_id):
-        return {"success": True}
-    return {"success": False, "msg": toolkit._("Not authorised to see the harvest reports of this source")}
-
-
-def report_action(context: dict, data_dict: dict) -> dict[str, Any]:
-    """Status and the last jobs of a harvest source: `id` (id or name), optional
-    `job_id` (one job) and `limit` (the last N jobs, default 5, at most 50)."""
-    text_parameters(data_dict, "id", "job_id")
-    if not data_dict.get("id"):
-        raise toolkit.ValidationError({"id": [toolkit._("Missing value")]})
-    toolkit.check_access("thueringen_harvest_report", context, data_dict)
-    return source_report(data_dict["id"], data_dict.get("job_id"), data_dict.get("limit"))
-
-
-def report_for_page(source_id: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any] | None:
-    """Template helper: the report of the source page, or None for users who may not see it."""
-    try:
-        return toolkit.get_action("thueringen_harvest_report")({}, {"id": source_id, "limit": limit})
-    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
-        return None

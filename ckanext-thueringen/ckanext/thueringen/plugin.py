@@ -1,4 +1,5 @@
-"""The portal plugin: configuration, CLI, schema helpers and validators, licences."""
+"""The portal plugin `thueringen`: configuration, CLI, schema helpers and
+validators, licences, dataset facets, harvest reports."""
 from __future__ import annotations
 
 import ckan.plugins as plugins
@@ -6,7 +7,8 @@ import ckan.plugins.toolkit as toolkit
 
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.thueringen import cli, facets, harvest_queue, harvest_report, helpers, licenses, validators
+from ckanext.thueringen import cli, facets, helpers, licenses
+from ckanext.thueringen.logic import action, auth, validators
 
 
 @toolkit.blanket.config_declarations
@@ -24,13 +26,13 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # IActions, IAuthFunctions
     def get_actions(self):
-        return {"thueringen_harvest_report": harvest_report.report_action,
-                "harvest_source_clear": _harvest_source_clear,
-                "harvest_source_job_history_clear": _harvest_source_job_history_clear,
-                "harvest_jobs_run": _harvest_jobs_run}
+        return {"thueringen_harvest_report": action.thueringen_harvest_report,
+                "harvest_source_clear": action.harvest_source_clear,
+                "harvest_source_job_history_clear": action.harvest_source_job_history_clear,
+                "harvest_jobs_run": action.harvest_jobs_run}
 
     def get_auth_functions(self):
-        return {"thueringen_harvest_report": harvest_report.report_auth}
+        return {"thueringen_harvest_report": auth.thueringen_harvest_report}
 
     # IClick
     def get_commands(self):
@@ -46,15 +48,15 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self):
-        return {**helpers.get_helpers(), "thueringen_harvest_report": harvest_report.report_for_page}
+        return helpers.get_helpers("thueringen")
 
-    # IValidators
+    # IValidators: those of the dataset and the publication schema
     def get_validators(self):
         return validators.get_validators()
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        titles = facets.facet_titles(_language())
+        titles = facets.facet_titles(helpers.language())
         ordered = {field: titles[field] for field in titles}
         ordered.update({field: title for field, title in facets_dict.items() if field not in ordered})
         return ordered
@@ -64,46 +66,4 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
         return facets.index_fields(pkg_dict)
 
     def after_dataset_search(self, search_results, search_params):
-        return facets.label_facets(search_results, _language())
-
-
-def _language() -> str:
-    """The user's language; German outside a web request (CLI, harvest jobs)."""
-    try:
-        return toolkit.h.lang() or "de"
-    except (RuntimeError, AttributeError):
-        return "de"
-
-
-# ckanext-harvest's actions that clear a source's jobs and objects (with or
-# without its datasets), then the source's rows of the page memory
-# (harvesters/base.py PageMemory), which would otherwise stay for good: with no
-# import left to compare with, they could never settle a page again.
-
-@toolkit.chained_action
-def _harvest_source_clear(original_action, context, data_dict):
-    return _page_memory_cleared(original_action(context, data_dict))
-
-
-@toolkit.chained_action
-def _harvest_jobs_run(original_action, context, data_dict):
-    """Before ckanext-harvest marks finished jobs: queue again what a consumer
-    that died left unfinished, so that its job can finish (requeue_orphans)."""
-    toolkit.check_access("harvest_jobs_run", context, data_dict)
-    harvest_queue.requeue_orphans()
-    return original_action(context, data_dict)
-
-
-@toolkit.chained_action
-def _harvest_source_job_history_clear(original_action, context, data_dict):
-    # ckanext-harvest 1.6.3 checks the auth function of harvest_source_clear here instead
-    # of its own, and CKAN's auth audit then refuses every call through the API
-    toolkit.check_access("harvest_source_job_history_clear", context, data_dict)
-    return _page_memory_cleared(original_action(context, data_dict))
-
-
-def _page_memory_cleared(result: dict) -> dict:
-    from ckanext.thueringen.harvesters.base import PageMemory
-
-    PageMemory.forget_source(result["id"])
-    return result
+        return facets.label_facets(search_results, helpers.language())

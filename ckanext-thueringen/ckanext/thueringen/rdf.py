@@ -14,7 +14,7 @@ from rdflib.namespace import DCAT, RDF
 from ckanext.dcat.processors import RDFParser
 
 from ckanext.thueringen.normalize import Unmapped
-from ckanext.thueringen.profiles import DCATAPDEProfile
+from ckanext.thueringen.profiles.dcatap_de import DCATAPDEProfile
 
 
 @dataclass

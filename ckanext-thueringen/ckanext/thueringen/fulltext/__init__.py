@@ -1,3 +1,5 @@
-"""Full text of the portal's documents (issue #5): sniffing, extraction and
-dehyphenation (pure), the limited child process (sandbox), the table the text
-lives in (storage, outside package_show), and the background job (jobs)."""
+"""Full text of the portal's documents: sniffing, extraction and
+dehyphenation (pure), the limited child process (sandbox), reading and
+writing the texts (storage; the table is model/fulltext.py, outside
+package_show), the background job (jobs), its worker, the status of a
+document (status) and the plugin `thueringen_fulltext` (plugin)."""

@@ -6,6 +6,7 @@ import click
 import ckan.model as model
 
 from ckanext.thueringen.fulltext import jobs, storage
+from ckanext.thueringen.model.fulltext import STATUSES
 
 
 def get_commands() -> list:
@@ -26,7 +27,7 @@ def fulltext():
 def status():
     """How many documents are pending, done and failed."""
     counts = storage.counts()
-    for name in storage.STATUSES:
+    for name in STATUSES:
         click.echo(f"{name}: {counts.get(name, 0)}")
 
 

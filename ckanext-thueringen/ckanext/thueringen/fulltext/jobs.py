@@ -1,24 +1,11 @@
 """The background job that turns a resource's document into searchable text.
 
-`schedule(package)` (called when a dataset or publication is created or
-updated) queues one job per document on the `fulltext` queue of CKAN's jobs
-(RQ on Redis). The job, `extract_resource`, runs in `ckan jobs worker
-fulltext`:
-
-1. download the document (harvesters/fetch.py: size cap, timeouts);
-2. compare the sha256 of the bytes with the stored hash: unchanged content
-   keeps its text (or its failure) and is not extracted again;
-3. extract in the limited child process (sandbox.py);
-4. store text and status in the table of its own (storage.py);
-5. re-index only this package in Solr, which reads the text through the
-   plugin's before_dataset_index — the package in the database is not
-   touched, so no new revision, activity or metadata_modified.
-
-Failures of the server or network are retried with exponential backoff
-(status pending, the reason and next_attempt_at recorded; RQ's scheduler in
-the worker runs the delayed job, `ckan thueringen fulltext retry` catches up
-on any that were lost). Failures of the document (corrupt, encrypted, no
-text, too large) are final: status failed with the German reason.
+`schedule(package)` queues one job per document on the `fulltext` queue of
+CKAN's jobs (RQ on Redis); `extract_resource` downloads the document, keeps the
+stored text when the bytes are unchanged, extracts in the limited child
+(sandbox.py), stores the result (storage.py) and re-indexes only that package.
+Failures of the server or network are retried with backoff, failures of the
+document are final. The whole flow: docs/fulltext.md, "Flow".
 """
 from __future__ import annotations
 
@@ -41,6 +28,7 @@ from ckanext.thueringen.fulltext.errors import ExtractionError
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited
 # exception_chain: the walk through requests' and urllib3's wrappers that fetch() itself uses
 from ckanext.thueringen.harvesters.fetch import FetchError, exception_chain, fetch
+from ckanext.thueringen.model.fulltext import DONE, FAILED, PENDING
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
@@ -234,7 +222,7 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
     record = storage.get(resource_id)
     if record is None or record.url != url:
         # a new document, or a new address: its state so far says nothing
-        storage.save(resource_id, package_id, url=url, status=storage.PENDING, reason=None, attempts=0,
+        storage.save(resource_id, package_id, url=url, status=PENDING, reason=None, attempts=0,
                      next_attempt_at=None)
         record = storage.get(resource_id)
     attempt = record.attempts + 1
@@ -247,15 +235,15 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
                             accept=DOCUMENT_MEDIA_TYPES)
             data = Path(fetched.path).read_bytes()
     except FetchError as exc:
-        if _transient(exc):
+        if is_transient(exc):
             return _retry_later(record, attempt, exc.message)
         return _fail(record, f"Das Dokument konnte nicht abgerufen werden: {exc.message}")
 
-    if record.content_hash == fetched.sha256 and (record.text is not None or record.status == storage.FAILED):
+    if record.content_hash == fetched.sha256 and (record.text is not None or record.status == FAILED):
         # same bytes as last time: the stored text (or the document's failure) still holds
         if record.text is not None:
-            storage.save(resource_id, package_id, status=storage.DONE, attempts=0, next_attempt_at=None,
-                         reason=None if record.status != storage.DONE else record.reason)
+            storage.save(resource_id, package_id, status=DONE, attempts=0, next_attempt_at=None,
+                         reason=None if record.status != DONE else record.reason)
         else:
             storage.save(resource_id, package_id, attempts=0, next_attempt_at=None)
         log.info("Volltext %s: unverändert (%s)", resource_id, fetched.sha256[:12])
@@ -273,7 +261,7 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
                  attempts=0, next_attempt_at=None, extracted_at=storage.now())
     _reindex(package_id)
     # done once Solr has the text: "done" means searchable
-    storage.save(resource_id, package_id, status=storage.DONE)
+    storage.save(resource_id, package_id, status=DONE)
     log.info("Volltext %s: %s, %s Seiten, %d Zeichen", resource_id, result.kind, result.pages, len(result.text))
     return "done"
 
@@ -297,7 +285,7 @@ def _package_saved(package_id: str, saved_at: str) -> bool:
     return modified is not None and modified >= dt.datetime.fromisoformat(saved_at)
 
 
-def _transient(exc: FetchError) -> bool:
+def is_transient(exc: FetchError) -> bool:
     """Worth another attempt later: the server or the network, not the address.
     An unknown host name stays unknown (placeholder and mistyped addresses)."""
     if any(isinstance(cause, urllib3.exceptions.NameResolutionError) for cause in exception_chain(exc)):
@@ -314,7 +302,7 @@ def _retry_later(record: storage.Record, attempt: int, message: str) -> str:
                      attempts=attempt)
     delay = min(_int("thueringen.fulltext.retry_base_seconds") * 2 ** (attempt - 1),
                 _int("thueringen.fulltext.retry_max_seconds"))
-    storage.save(record.resource_id, record.package_id, status=storage.PENDING,
+    storage.save(record.resource_id, record.package_id, status=PENDING,
                  reason=f"Abruf fehlgeschlagen (Versuch {attempt} von {max_attempts}): {message}",
                  attempts=attempt, next_attempt_at=storage.now() + dt.timedelta(seconds=delay))
     enqueue(record.resource_id, record.package_id, record.url, delay_seconds=delay)
@@ -324,7 +312,7 @@ def _retry_later(record: storage.Record, attempt: int, message: str) -> str:
 
 def _fail(record: storage.Record, reason: str, *, content_hash: str | None = None, attempts: int = 0) -> str:
     """A final failure: the old text no longer describes the document, so it goes."""
-    storage.save(record.resource_id, record.package_id, status=storage.FAILED, reason=reason,
+    storage.save(record.resource_id, record.package_id, status=FAILED, reason=reason,
                  content_hash=content_hash, text=None, pages=None, chars=None, mime_type=None,
                  attempts=attempts, next_attempt_at=None, extracted_at=storage.now())
     log.info("Volltext %s: fehlgeschlagen – %s", record.resource_id, reason)

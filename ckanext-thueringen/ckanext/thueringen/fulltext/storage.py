@@ -1,11 +1,9 @@
-"""The table of extracted texts, kept apart from CKAN's package tables so that
-package_show, the API and the activity stream never carry document text.
+"""Reading and writing the extracted texts (table `thueringen_fulltext`,
+model/fulltext.py).
 
 One row per resource (document): where it was fetched from, the hash of the
 bytes the text came from (a changed hash means the text must be extracted
-again), the status shown to users, and the retry bookkeeping. The table is
-created by this plugin's Alembic migration (`ckan db upgrade`, which
-scripts/stack.py runs before CKAN starts).
+again), the status shown to users, and the retry bookkeeping.
 """
 from __future__ import annotations
 
@@ -19,32 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 import ckan.model as model
 from ckan.model import meta
 
-PENDING = "pending"
-DONE = "done"
-FAILED = "failed"
-STATUSES = (PENDING, DONE, FAILED)
-
-fulltext_table = sa.Table(
-    "thueringen_fulltext", meta.metadata,
-    sa.Column("resource_id", sa.UnicodeText, primary_key=True),
-    sa.Column("package_id", sa.UnicodeText, nullable=False),
-    sa.Column("url", sa.UnicodeText, nullable=False, default=""),
-    sa.Column("content_hash", sa.UnicodeText),
-    sa.Column("mime_type", sa.UnicodeText),
-    sa.Column("status", sa.UnicodeText, nullable=False, default=PENDING),
-    sa.Column("reason", sa.UnicodeText),
-    sa.Column("pages", sa.Integer),
-    sa.Column("chars", sa.Integer),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("next_attempt_at", sa.DateTime),
-    sa.Column("extracted_at", sa.DateTime),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-    sa.Column("text", sa.UnicodeText),
-    # as created by migration/thueringen_fulltext (the migration is what runs)
-    sa.CheckConstraint("status in ('pending', 'done', 'failed')", name="thueringen_fulltext_status_check"),
-    sa.Index("thueringen_fulltext_package_id_idx", "package_id"),
-    sa.Index("thueringen_fulltext_next_attempt_at_idx", "next_attempt_at"),
-)
+from ckanext.thueringen.model.fulltext import fulltext_table
 
 # what the status action returns; never the text itself
 PUBLIC_COLUMNS = ("resource_id", "package_id", "url", "status", "reason", "pages", "chars", "mime_type",

@@ -1,19 +1,17 @@
 """The jobs worker of the `fulltext` queue: CKAN's worker, without a fork per job.
 
 CKAN's `ckan jobs worker` forks a work horse for every job and loads CKAN's
-whole environment again in it: about 0.5 s of CPU per job on this machine
-(20 empty jobs: 10 CPU seconds, docs/benchmarks.md). With one job per
-document, a harvest of 10 000 publications would spend over an hour of CPU
-on that alone. Here each job runs in the worker process itself, like RQ's
-SimpleWorker; what the fork protected against — a document that crashes or
-exhausts the process — cannot happen here, because the extraction already
-runs in its own limited child (sandbox.py). CKAN's worker class still does
-the rest: queue names with the site's prefix, its log lines; the database
-session is closed after every job, its connection kept in the pool. The
-worker runs at a lower CPU priority (`thueringen.fulltext.worker_nice`). RQ
-raises the Redis connection's socket timeout above its dequeue timeout
-itself, so the worker survives idle periods despite redis-py 8's 5-second
-default.
+whole environment again in it, which costs more than extracting a small
+document (docs/benchmarks.md), and there is one job per document. Here each
+job runs in the worker process itself, like RQ's SimpleWorker; what the fork
+protected against — a document that crashes or exhausts the process — cannot
+happen here, because the extraction already runs in its own limited child
+(sandbox.py). CKAN's worker class still does the rest: queue names with the
+site's prefix, its log lines; the database session is closed after every job,
+its connection kept in the pool. The worker runs at a lower CPU priority
+(`thueringen.fulltext.worker_nice`). RQ raises the Redis connection's socket
+timeout above its dequeue timeout itself, so the worker survives idle periods
+despite redis-py 8's 5-second default.
 """
 from __future__ import annotations
 

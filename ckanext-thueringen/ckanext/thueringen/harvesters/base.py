@@ -85,7 +85,7 @@ from ckanext.thueringen import derived, normalize
 from ckanext.thueringen.fulltext import jobs as fulltext_jobs
 from ckanext.thueringen.harvest_queue import BATCH_OF, BATCHED, importing
 from ckanext.thueringen.normalize import Unmapped
-from ckanext.thueringen.validators import HARVESTED
+from ckanext.thueringen.logic.validators import HARVESTED
 
 from . import fetch as fetching
 from .fetch import FetchError, display_url, one_line

@@ -43,7 +43,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ckanext.thueringen import normalize
-from ckanext.thueringen.publications import as_publication, document_type
+from ckanext.thueringen.transparency.publications import as_publication, document_type
 from ckanext.thueringen.normalize import Unmapped
 
 from .fetch import display_url, one_line

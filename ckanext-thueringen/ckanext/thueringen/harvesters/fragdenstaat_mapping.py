@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ckanext.thueringen import normalize
 from ckanext.thueringen.normalize import Normalized
-from ckanext.thueringen.publications import as_publication
+from ckanext.thueringen.transparency.publications import as_publication
 
 
 SUCCESSFUL = ("successful", "partially_successful")

@@ -6,14 +6,14 @@ slug, label or alias of the vocabulary `document_types`) for the records that na
 none. A harvester offers the keys through `config_options = OPTIONS` and passes
 each record through `as_configured`. Records that name a document type in
 dct:type or dct:subject are publications anyway (the `dcatap_de` profile,
-ckanext.thueringen.publication_rdf).
+ckanext.thueringen.transparency.publication_rdf).
 """
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ckanext.thueringen import publications
+from ckanext.thueringen.transparency import publications
 
 from .base import ConfigError
 

@@ -1,4 +1,4 @@
-"""Index the keys that harvested datasets are matched by across sources (issue #4).
+"""Index the keys that harvested datasets are matched by across sources.
 
 Each harvested record asks for the other sources' datasets with the same
 dct:identifier or, without one, the same URI (harvesters/base.py `_rivals`):

@@ -1,4 +1,4 @@
-"""Remember what each page of a harvest source held (issue #4).
+"""Remember what each page of a harvest source held.
 
 One row per (source, page address): a fingerprint of the page's bytes and of
 everything that turns them into records (source config, organisation, the

@@ -1,17 +1,16 @@
-"""Index what the harvest looks up per new dataset, per batch and per scheduler run (issue #4).
+"""Index what the harvest looks up per new dataset, per batch and per scheduler run.
 
 - `package (name text_pattern_ops)`: a new dataset's URL name is its munged
   title, with "-2", "-3" … when taken (harvesters/base.py `new_dataset_name`);
   the taken names are found with `name LIKE 'prefix%'`, which this index
   answers whatever the database's collation. ckanext-harvest's `_gen_new_name`
   asks with ILIKE, which no btree index serves: a scan of the whole package
-  table for every new dataset (27 ms at 22,000 datasets, growing with the portal).
+  table for every new dataset, growing with the portal (docs/benchmarks.md).
 - `harvest_object_extra (value) WHERE key = 'batch_of'`: a batch's leader
   finds its members (`_batch_members`) without scanning every object's extras.
 - `harvest_object (state)`: ckanext-harvest's `harvest_jobs_run` (the
   scheduler, every minute) asks for the WAITING objects to queue them again;
-  without an index that reads every harvest object with its content (60 ms at
-  70,000 objects).
+  without an index that reads every harvest object with its content.
 
 The harvest tables are ckanext-harvest's: `ckan db upgrade` migrates plugins in
 the order of their names, `harvest` before `thueringen`.

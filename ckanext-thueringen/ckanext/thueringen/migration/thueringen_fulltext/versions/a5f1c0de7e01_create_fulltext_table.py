@@ -1,4 +1,4 @@
-"""Create the table of extracted document texts (issue #5).
+"""Create the table of extracted document texts.
 
 Revision ID: a5f1c0de7e01
 Revises:

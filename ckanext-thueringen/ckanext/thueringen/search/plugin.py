@@ -6,7 +6,8 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.thueringen.german_search import query
+from ckanext.thueringen import helpers
+from ckanext.thueringen.search import query
 
 
 @toolkit.blanket.config_declarations
@@ -23,15 +24,4 @@ class ThueringenSearchPlugin(plugins.SingletonPlugin):
 
     # ITemplateHelpers
     def get_helpers(self):
-        return {"thueringen_highlights": thueringen_highlights}
-
-
-def thueringen_highlights(package_id: str, q: str | None) -> list[str]:
-    """Snippets of one dataset's document text for the query `q` (HTML: escaped
-    text, matches in <mark>); empty without a query, and for a dataset the
-    current user may not see (the snippet query itself knows no permissions)."""
-    try:
-        toolkit.check_access("package_show", {}, {"id": package_id})
-    except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
-        return []
-    return query.highlights([package_id], q).get(package_id, [])
+        return helpers.get_helpers("thueringen_search")

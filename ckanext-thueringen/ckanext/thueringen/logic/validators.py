@@ -1,4 +1,6 @@
-"""Validators of the portal's scheming schemas."""
+"""Validators of the portal's scheming schemas: datasets (schemas/dataset.yaml)
+and transparency publications (schemas/publication.yaml, on the rules of
+ckanext.thueringen.transparency.publications)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +10,8 @@ from urllib.parse import urlsplit
 import ckan.plugins.toolkit as toolkit
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.thueringen import normalize
+from ckanext.thueringen import normalize, vocabularies
+from ckanext.thueringen.transparency import publications
 
 _ = toolkit._
 
@@ -89,7 +92,75 @@ def thueringen_required_unless_harvested(field: dict[str, Any], schema: dict[str
     return validator
 
 
+# --- publications -----------------------------------------------------------------
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", []) or value is toolkit.missing
+
+
+def thueringen_document_type(value: Any, context) -> Any:
+    """A document type of the list, given as URI, slug, label or alias -> its URI."""
+    if _empty(value):
+        return value
+    found = publications.document_type(value)
+    if not found:
+        raise toolkit.Invalid(_("Unknown document type \"{value}\"; choose one of the document types of the "
+                                "list (ThürTG § 5 Abs. 2 and § 6 Abs. 3)").format(value=value))
+    return found
+
+
+def thueringen_date(value: Any, context) -> Any:
+    """A date as ISO 8601 text, from ISO or German forms (31.12.2024)."""
+    if _empty(value):
+        return value
+    found = normalize.date(value)
+    if not found:
+        raise toolkit.Invalid(_("\"{value}\" is not a valid date; enter it as 2024-12-31 or 31.12.2024").format(
+            value=value))
+    return found
+
+
+def thueringen_euro_amount(value: Any, context) -> Any:
+    """A sum of euros -> decimal text with two places ("1234567.89")."""
+    if _empty(value):
+        return value
+    found = publications.euro_amount(value)
+    if found is None:
+        raise toolkit.Invalid(_("\"{value}\" is not a clear amount in euros; enter it as 1234567.89 or "
+                                "1.234.567,89").format(value=value))
+    return found
+
+
+def thueringen_legal_basis_law(key, data, errors, context) -> None:
+    """The law's code; derived from the legal basis text when not given."""
+    value = data.get(key)
+    if _empty(value):
+        derived = publications.law_from_legal_basis(data.get(("legal_basis",)))
+        data[key] = derived or ""
+        return
+    found = publications.legal_basis_law(value)
+    if not found:
+        codes = ", ".join(concept.code for concept in vocabularies.vocabulary("legal_basis_laws"))
+        errors[key].append(_("Unknown law \"{value}\"; allowed are {codes}").format(value=value, codes=codes))
+        return
+    data[key] = found
+
+
+def thueringen_not_before_contract_start(key, data, errors, context) -> None:
+    """A contract does not end before it starts."""
+    end, start = data.get(key), data.get(("contract_start",))
+    if _empty(end) or _empty(start) or errors.get(key) or errors.get(("contract_start",)):
+        return
+    if str(end)[:10] < str(start)[:10]:
+        errors[key].append(_("The contract cannot end before it starts ({start})").format(start=start))
+
+
 def get_validators() -> dict[str, Any]:
     return {"thueringen_uri": thueringen_uri, "thueringen_uri_list": thueringen_uri_list,
             "thueringen_regional_key": thueringen_regional_key, "thueringen_normalized": thueringen_normalized,
-            "thueringen_required_unless_harvested": thueringen_required_unless_harvested}
+            "thueringen_required_unless_harvested": thueringen_required_unless_harvested,
+            "thueringen_document_type": thueringen_document_type,
+            "thueringen_date": thueringen_date,
+            "thueringen_euro_amount": thueringen_euro_amount,
+            "thueringen_legal_basis_law": thueringen_legal_basis_law,
+            "thueringen_not_before_contract_start": thueringen_not_before_contract_start}

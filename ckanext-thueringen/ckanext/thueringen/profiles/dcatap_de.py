@@ -25,7 +25,8 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
-from ckanext.thueringen import derived, normalize, publication_rdf, vocabularies
+from ckanext.thueringen import derived, normalize, vocabularies
+from ckanext.thueringen.transparency import publication_rdf
 
 log = logging.getLogger(__name__)
 

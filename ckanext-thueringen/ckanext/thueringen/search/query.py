@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as toolkit
 from ckan.lib.search.common import make_connection
 from ckan.lib.search.query import solr_literal
 
-from ckanext.thueringen.german_search.snippets import MARK_END, MARK_START, render_snippets
+from ckanext.thueringen.search.snippets import MARK_END, MARK_START, render_snippets
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ whose resources are the documents. What its fields may hold, and how a record
 of another system becomes a publication, is decided here, as pure functions on
 plain values and dataset dicts (no database, no CKAN configuration), so that
 the form's validators, the harvesters, the RDF profile and the search index use
-the same rules (tests/unit/test_publications.py):
+the same rules (tests/unit/test_publication_rules.py):
 
 - `document_type`: a value (URI, slug, label or alias such as "Gutachten",
   "IFG-Antwort") -> the concept URI of the vocabulary `document_types`;

@@ -9,7 +9,7 @@ them and its shapes are open). The table with the reasons: docs/transparency.md.
 
 Reading: a dcat:Dataset whose dct:type or dct:subject names a document type (its
 URI, slug, label or alias) becomes a publication, and the properties above are
-read back (round trip: tests/unit/test_publications.py).
+read back (round trip: tests/unit/test_publication_rules.py).
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from ckanext.thueringen import normalize, publications, vocabularies
+from ckanext.thueringen import normalize, vocabularies
+from ckanext.thueringen.transparency import publications
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 TPUB = Namespace("https://opendata.thueringen.de/def/publication#")

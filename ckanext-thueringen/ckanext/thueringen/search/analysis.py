@@ -3,7 +3,7 @@
 `fold` reproduces what Lucene's GermanNormalizationFilter does to a lower-cased
 word, because the compound dictionary `compounds_de.txt` is matched *after*
 that filter and therefore has to be written in folded spelling. Run
-``python -m ckanext.thueringen.german_search.analysis Wort ...`` to get the
+``python -m ckanext.thueringen.search.analysis Wort ...`` to get the
 line to add for a new word.
 """
 from __future__ import annotations

@@ -1,4 +1,0 @@
-"""German search (issue #5): Solr analysis helpers, the portal's edismax query
-over the German fields, and highlighted snippets from the documents' text.
-The analysis chain itself lives in Solr's schema (field type `text_de`);
-docs/search.md describes it."""
