@@ -10,7 +10,7 @@ import publication_schema
 
 from ckanext.thueringen import publication_rdf, publications, rdf, transparency, vocabularies
 from ckanext.thueringen.harvesters import publication_source
-from ckanext.thueringen.harvesters.base import ConfigError, parse_source_config
+from ckanext.thueringen.harvesters.config import ConfigError, parse_source_config
 
 DOC = "https://opendata.thueringen.de/def/document-type/"
 SLUGS = ["gesetze-rechtsverordnungen", "verwaltungsvorschriften", "kabinettsbeschluesse", "landtag-berichte",

@@ -6,7 +6,8 @@ import ckan.plugins.toolkit as toolkit
 
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.thueringen import cli, facets, harvest_queue, harvest_report, helpers, licenses, validators
+from ckanext.thueringen import cli, facets, harvest_report, helpers, licenses, validators
+from ckanext.thueringen.harvesters import queue as harvest_queue
 
 
 @toolkit.blanket.config_declarations
@@ -77,7 +78,7 @@ def _language() -> str:
 
 # ckanext-harvest's actions that clear a source's jobs and objects (with or
 # without its datasets), then the source's rows of the page memory
-# (harvesters/base.py PageMemory), which would otherwise stay for good: with no
+# (harvesters/pages.py PageMemory), which would otherwise stay for good: with no
 # import left to compare with, they could never settle a page again.
 
 @toolkit.chained_action
@@ -103,7 +104,7 @@ def _harvest_source_job_history_clear(original_action, context, data_dict):
 
 
 def _page_memory_cleared(result: dict) -> dict:
-    from ckanext.thueringen.harvesters.base import PageMemory
+    from ckanext.thueringen.harvesters.pages import PageMemory
 
     PageMemory.forget_source(result["id"])
     return result

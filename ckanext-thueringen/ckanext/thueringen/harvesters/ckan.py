@@ -31,9 +31,11 @@ import ckan.plugins as plugins
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from .base import ConfigError, GatherFailure, PortalHarvester, Record, SourceConfig, parse_source_config
-from .ckan_api import CkanApiClient, CkanApiError
+from .base import PortalHarvester
+from .ckan_client import CkanApiClient, CkanApiError
 from .ckan_mapping import source_base_url
+from .config import ConfigError, SourceConfig, parse_source_config
+from .records import GatherFailure, Record
 
 MARKER_GUID = "ckan_api:since"
 SINCE = "ckan_since"

@@ -21,10 +21,12 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.thueringen import normalize
 
 from . import publication_source
-from .base import Page, PortalHarvester, Record, SourceConfig
+from .base import PortalHarvester
+from .config import SourceConfig
 from .fetch import display_url
 from .paging import follow_pages
 from .rdf_guard import parse_page
+from .records import Page, Record
 
 
 class DCATAPDEHarvester(PortalHarvester, plugins.SingletonPlugin):

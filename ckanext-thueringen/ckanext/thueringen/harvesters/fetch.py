@@ -78,6 +78,10 @@ RDF_MEDIA_TYPES: tuple[str, ...] = (
     "application/octet-stream",
 )
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What JSON APIs (CKAN's Action API, froide's) are served as; an HTML answer is
+# accepted so that the caller can say it is no API answer.
+JSON_MEDIA_TYPES = ("application/json", "text/json", "text/javascript", "application/javascript",
+                    "text/plain", "text/html", "application/xhtml+xml")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 

@@ -83,8 +83,6 @@ from .fetch import FetchError, display_url
 DEFAULT_ROWS = 100
 ID_ROWS = 1000
 DEFAULT_MAX_BYTES = 20 * fetching.MiB   # one page of 100 datasets is rarely above 2 MB
-JSON_MEDIA_TYPES = ("application/json", "text/json", "text/javascript", "application/javascript",
-                    "text/plain", "text/html", "application/xhtml+xml")
 BASE_FILTER = "-dataset_type:harvest"
 SORT = "metadata_modified asc, id asc"
 
@@ -145,7 +143,7 @@ class CkanApiClient:
         url = self.action_url(action, **params)
         where = f"Die CKAN-API {display_url(self.base_url)} ({action})"
         try:
-            fetched = fetching.fetch(url, self.workdir, accept=JSON_MEDIA_TYPES, **self.limits)
+            fetched = fetching.fetch(url, self.workdir, accept=fetching.JSON_MEDIA_TYPES, **self.limits)
         except FetchError as exc:
             if exc.kind == "content_type":
                 raise CkanApiError("not_ckan", f"{where} antwortet nicht mit JSON, sondern mit einem anderen "
