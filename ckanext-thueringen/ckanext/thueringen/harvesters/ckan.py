@@ -86,7 +86,8 @@ class CkanApiHarvester(PortalHarvester, plugins.SingletonPlugin):
 
     def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[list[Record]]:
         self._since = _last_since(self._job.source) if self._job is not None else None
-        self._client = CkanApiClient(source_url, workdir=workdir, **settings.fetch_limits)
+        self._client = CkanApiClient(source_url, workdir=workdir, max_pages=settings.max_pages,
+                                     **settings.fetch_limits)
         try:
             for page in self._client.pages(since=self._since):
                 yield [Record(guid=mapped.value["uri"], dataset=mapped.value, unmapped=mapped.unmapped,
@@ -96,7 +97,8 @@ class CkanApiHarvester(PortalHarvester, plugins.SingletonPlugin):
             raise GatherFailure(str(exc)) from exc
 
     def current_guids(self, source_url: str, settings: SourceConfig, workdir: Path) -> set[str] | None:
-        client = self._client or CkanApiClient(source_url, workdir=workdir, **settings.fetch_limits)
+        client = self._client or CkanApiClient(source_url, workdir=workdir, max_pages=settings.max_pages,
+                                               **settings.fetch_limits)
         try:
             ids = client.list_ids()
         except CkanApiError as exc:

@@ -65,6 +65,7 @@ How it plugs into the shared harvester behaviour (harvesters/base.py,
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -78,6 +79,7 @@ from ckanext.thueringen.normalize import Normalized
 
 from . import fetch as fetching
 from .ckan_mapping import map_ckan_dataset, source_base_url
+from .config import SourceConfig
 from .fetch import FetchError, display_url
 
 DEFAULT_ROWS = 100
@@ -124,9 +126,11 @@ class CkanApiClient:
     def __init__(self, url: str, *, rows: int = DEFAULT_ROWS, workdir: str | os.PathLike | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, connect_timeout: float = fetching.DEFAULT_CONNECT_TIMEOUT,
                  read_timeout: float = fetching.DEFAULT_READ_TIMEOUT,
-                 total_timeout: float = fetching.DEFAULT_TOTAL_TIMEOUT):
+                 total_timeout: float = fetching.DEFAULT_TOTAL_TIMEOUT,
+                 max_pages: int = SourceConfig.max_pages):
         self.base_url = source_base_url(url)
         self.rows = rows
+        self.max_pages = max_pages   # requests per listing (pages, list_ids): a source cannot page forever
         self.workdir = Path(workdir) if workdir else Path(tempfile.gettempdir())
         self.limits = {"max_bytes": int(max_bytes), "connect_timeout": connect_timeout,
                        "read_timeout": read_timeout, "total_timeout": total_timeout}
@@ -178,8 +182,11 @@ class CkanApiClient:
             raise CkanApiError("not_ckan", f"{where} meldet Erfolg, liefert aber kein „result“.")
         return body["result"]
 
-    def _search(self, what: str, **params: Any) -> tuple[str, int, list]:
-        """One package_search page: (its URL, count, results), checked."""
+    def _search(self, what: str, number: int, **params: Any) -> tuple[str, int, list]:
+        """Page `number` (from 1) of a package_search listing: (its URL, count, results), checked."""
+        if number > self.max_pages:
+            raise CkanApiError("page", f"Die CKAN-API {display_url(self.base_url)} hat mehr als {self.max_pages} "
+                                       f"Seiten ({what}; Angabe „max_pages“); weitere Seiten wurden nicht gelesen.")
         url = self.action_url("package_search", **params)
         result = self.call("package_search", **params)
         where = f"Die Seite {display_url(url)} ({what})"
@@ -204,10 +211,10 @@ class CkanApiClient:
         """The source's public datasets (changed at or after `since`), mapped, one page at a time."""
         cursor = solr_time(since) if since is not None else None
         at_cursor: set[str] = set()   # ids read whose timestamp is the cursor
-        while True:
+        for number in itertools.count(1):
             fq = BASE_FILTER + (f" +metadata_modified:[{cursor} TO *]" if cursor else "")
             start = len(at_cursor)
-            url, count, results = self._search("Datensätze", q="*:*", fq=fq, sort=SORT, rows=self.rows,
+            url, count, results = self._search("Datensätze", number, q="*:*", fq=fq, sort=SORT, rows=self.rows,
                                                start=start, facet="false")
             if not results:
                 if count > start:
@@ -254,9 +261,9 @@ class CkanApiClient:
         """Every public dataset id of the source now, sorted; raises CkanApiError
         instead of returning a partial list."""
         ids: list[str] = []
-        while True:
+        for number in itertools.count(1):
             fq = BASE_FILTER + (f" +id:{{{_solr_quote(ids[-1])} TO *]" if ids else "")
-            url, count, results = self._search("Kennungen", q="*:*", fq=fq, sort="id asc", rows=ID_ROWS,
+            url, count, results = self._search("Kennungen", number, q="*:*", fq=fq, sort="id asc", rows=ID_ROWS,
                                                start=0, fl="id", facet="false")
             page_ids = [item["id"] for item in results]
             if page_ids != sorted(set(page_ids)) or (ids and page_ids and page_ids[0] <= ids[-1]):
