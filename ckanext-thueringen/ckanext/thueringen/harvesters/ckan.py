@@ -1,11 +1,14 @@
 """The portal's CKAN harvester (source type `ckan_api`).
 
-Reads another CKAN through its Action API with `ckan_api.CkanApiClient` (keyset
+Reads another CKAN through its Action API with `ckan_client.CkanApiClient` (keyset
 paging over `package_search`, every dataset mapped by `ckan_mapping`) and hands
 each page on as records (guid: the dataset's address in the source,
 `{source}/dataset/{id}`, the mapped `uri`). Everything after that — defaults,
 hashing, duplicates, storing, withdrawing, the report — is
 `base.PortalHarvester`'s.
+
+Its names: plugin (entry point) `thueringen_ckan`, source type `ckan_api`
+(stored in every source), this module, and its client `ckan_client.py`.
 
 Incremental runs: after the source has been read completely, the gather writes
 a bookkeeping object (guid `MARKER_GUID`, state COMPLETE, no report status, so
@@ -15,7 +18,7 @@ config. The next gather reads only datasets changed at or after that time, if
 the marker's job is Finished without any error (gather warnings aside) and URL
 and config are unchanged; otherwise it reads everything. As an incremental
 gather lists only what changed, `current_guids()` lists every public dataset id
-of the source (`list_ids()`) for the withdrawals; base.py's `delete_threshold`
+of the source (`list_ids()`) for the withdrawals; the `delete_threshold`
 guard applies to that list.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading another CKAN through its Action API: the gather side of the CKAN harvester.
+"""The client of another CKAN's Action API: the gather side of the CKAN harvester.
 
 `CkanApiClient(url)` pages through the source's `package_search` and maps every
 dataset with `ckan_mapping.map_ckan_dataset`:
@@ -12,6 +12,7 @@ dataset with `ckan_mapping.map_ckan_dataset`:
   source's own clock: the `since` of the next run, free of clock skew.
 - `list_ids()`: the ids of every public dataset the source has now, for the
   deletion check; raises rather than return a partial list.
+- each listing stops after `max_pages` requests (the source's key).
 
 Every request is a GET through `fetch()` (size cap, connect/read timeouts, a
 total deadline, http/https only) into a temporary file that is deleted once
@@ -34,34 +35,8 @@ caps `rows` below what is asked is fine: paging follows `count`. Harvest
 sources of a source CKAN with ckanext-harvest (`dataset_type:harvest`) are left
 out.
 
-How it plugs into the shared harvester behaviour (harvesters/base.py,
-`PortalHarvester`), as harvesters/ckan.py (`CkanApiHarvester`) does it:
-
-    class CkanApiHarvester(PortalHarvester):
-        def info(self): return {"name": "ckan_api", "title": "CKAN (Action API)", ...}
-
-        def gather_pages(self, source_url, settings, workdir):
-            client = CkanApiClient(source_url, workdir=workdir, **settings.fetch_limits)
-            for page in client.pages(since=<see below>):
-                yield [Record(guid=mapped.value["uri"], dataset=mapped.value,
-                              unmapped=mapped.unmapped, page=page.url)
-                       for _source, mapped in page.items]
-
-- guid: the source dataset's address `{source_url}/dataset/{id}` (`mapped.value["uri"]`,
-  also `ckan_mapping.dataset_uri`); `identifier` is the source's identifier extra or
-  its id, so base.py's duplicate rules apply as for DCAT sources.
-- change detection and the source's defaults (contributor_id, spatial, publisher)
-  are base.py's: `record_hash` of the mapped dataset; `name` in the mapping is
-  only a proposal (base.py names new datasets itself).
-- full gathers (since=None) need nothing more: base.py withdraws what a complete
-  gather did not list.
-- incremental gathers (since = `newest_modified` of the last successful job,
-  kept e.g. as a HarvestObjectExtra or in the job's gather report) list only what
-  changed, so base.py's `withdraw_vanished` must not take "not listed" as "gone":
-  it needs a hook, e.g. `PortalHarvester.current_guids() -> set[str] | None`, that
-  the CKAN harvester implements as `{dataset_uri(base, id) for id in client.list_ids()}`
-  (None for harvesters whose gathers are always complete). The delete threshold
-  applies to that set as to a full gather.
+The harvester that uses it is harvesters/ckan.py (`CkanApiHarvester`, source type
+`ckan_api`); see harvesters/README.md.
 """
 from __future__ import annotations
 

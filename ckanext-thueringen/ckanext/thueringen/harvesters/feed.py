@@ -13,7 +13,7 @@ complete (`<fh:complete/>`, RFC 5005) or the source config says so
 (`"complete": true`), vanished entries are therefore kept, and only entries the
 feed marks as deleted (`<at:deleted-entry ref="…"/>`, RFC 6721) are withdrawn.
 For complete feeds, an entry that is no longer listed is withdrawn — under
-base.py's `delete_threshold` guard in both cases.
+the `delete_threshold` guard in both cases.
 """
 from __future__ import annotations
 

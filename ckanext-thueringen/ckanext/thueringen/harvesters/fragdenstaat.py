@@ -10,8 +10,8 @@ timeouts, loop and page-limit checks), reads each request's detail
 (`resource_uri`: law, messages, attachments) and maps it with
 `fragdenstaat_mapping.map_request`. The gather is complete each time, so a
 request that FragDenStaat no longer lists as successful (made private,
-re-classified) is withdrawn — under base.py's `delete_threshold` guard.
-Change detection is base.py's hash: an unchanged request writes nothing.
+re-classified) is withdrawn — under the `delete_threshold` guard.
+Change detection is the record hash: an unchanged request writes nothing.
 Everything after the gather is `base.PortalHarvester`'s.
 """
 from __future__ import annotations
