@@ -4,7 +4,7 @@ The gather queues a page's records in batches (`queue_in_batches`); the
 batch's first object (its leader) goes on the fetch queue and its import
 stores the others with it (`import_batch`). Once the gather has read every
 page, the gather consumer stores queued batches too (`import_released`). See
-docs/harvesting.md ("Batches").
+docs/harvesting.md ("Import in batches").
 """
 from __future__ import annotations
 

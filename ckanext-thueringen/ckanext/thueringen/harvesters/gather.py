@@ -4,7 +4,7 @@ For each page: the source's defaults, the hash, the duplicate identifiers inside
 the source, one HarvestObject per record; a record unchanged since its last
 import is "not modified" at once and never queued. After the last page, the
 records that vanished get a withdrawal object (under `delete_threshold`).
-See docs/harvesting.md ("Gather").
+See docs/harvesting.md ("Pipeline", "Withdrawals and the guard").
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 `package_create`/`package_update` (validated by the scheming schema) of the
 dataset with a fixed id per (source, record), so that a retried import never
 makes a second dataset; the duplicate rule across sources; withdrawals
-(`package_delete`, a soft delete). See docs/harvesting.md ("Import").
+(`package_delete`, a soft delete). See docs/harvesting.md ("Pipeline").
 """
 from __future__ import annotations
 

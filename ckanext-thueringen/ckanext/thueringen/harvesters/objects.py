@@ -3,7 +3,7 @@
 The state of a record lives in ckanext-harvest's tables, not in the datasets:
 its objects' extras (`content_hash`, `import_hash`, `warnings`, `action`,
 `duplicate_of`), its errors, and `current`. See docs/harvesting.md
-("Bookkeeping").
+("Change detection: where the hash lives").
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The page memory: what the last gather read on each page of a source.
 
 A page found as it was is *settled*: the gather takes its remembered records
-as "not modified" without parsing it. See docs/harvesting.md ("Page memory").
+as "not modified" without parsing it. See docs/harvesting.md ("Pages as they were").
 """
 from __future__ import annotations
 
