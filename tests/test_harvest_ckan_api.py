@@ -1,4 +1,4 @@
-"""Harvesting a real CKAN through its Action API (harvesters/ckan_api.py).
+"""Harvesting a real CKAN through its Action API (harvesters/ckan_client.py).
 
 The test stack's `source-ckan` (a plain CKAN 2.12 of this install, config/source.ini)
 plays a municipal portal: the module fills it through its HTTP API, with the
@@ -23,7 +23,7 @@ from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFSerializer
 
 from ckanext.thueringen import conformance
-from ckanext.thueringen.harvesters.ckan_api import CkanApiClient
+from ckanext.thueringen.harvesters.ckan_client import CkanApiClient
 from conftest import ActionApi, run_stack
 
 LIC = "http://dcat-ap.de/def/licenses/"

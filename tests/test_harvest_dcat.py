@@ -4,7 +4,7 @@ Catalogues are served from 127.0.0.1 (the real ones by ckanext.thueringen's
 static server, the faulty ones by the misbehaving server of
 tests/unit/test_harvest_fetch.py); jobs run through the stack's Redis queues,
 gather and fetch consumers, PostgreSQL and Solr. Counts and messages are read
-with `harvesters.base.job_report` from the stack's database.
+with `harvesters.report.job_report` from the stack's database.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from rdflib.namespace import DCAT, DCTERMS, XSD
 
 import ckan.model as model
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
-from ckanext.thueringen.harvesters.base import job_report, new_dataset_name
+from ckanext.thueringen.harvesters.importing import new_dataset_name
+from ckanext.thueringen.harvesters.report import job_report
 from static_server import serve_in_thread
 
 import conftest
@@ -836,7 +837,7 @@ def test_pages_are_imported_while_the_gather_reads_on(api):
 
 
 
-# --- the gather consumer stores batches too (harvesters.base.import_released) --------
+# --- the gather consumer stores batches too (harvesters.batches.import_released) --------
 
 @contextlib.contextmanager
 def fetch_consumer_stopped():
@@ -958,7 +959,7 @@ def test_a_gather_waiting_in_the_queue_comes_before_storing_batches(api):
 
 
 def test_a_harvest_object_is_imported_by_one_process_at_a_time():
-    from ckanext.thueringen.harvest_queue import importing
+    from ckanext.thueringen.harvesters.queue import importing
 
     object_id = str(uuid.uuid4())
     with importing(object_id) as first:
@@ -973,14 +974,14 @@ def test_a_harvest_object_is_imported_by_one_process_at_a_time():
 
 
 def test_index_documents_go_to_solr_alongside_and_a_refusal_reaches_the_batch(api, stack):
-    """The import's Solr sender (harvesters/base.py `_IndexSender`) against the
+    """The import's Solr sender (harvesters/ckan_overrides.py `IndexSender`) against the
     stack's Solr: documents handed over through CKAN's `make_connection` are in
     Solr once finish() returns; a document Solr refuses makes finish() raise
     CKAN's SearchIndexError with Solr's reason, so the batch rolls back and its
     records are stored one at a time."""
     from ckan.lib.search import SearchIndexError
     from ckan.lib.search import index as search_index
-    from ckanext.thueringen.harvesters.base import _IndexSender
+    from ckanext.thueringen.harvesters.ckan_overrides import IndexSender
 
     org = new_org(api, "solr-sender")
     dataset = api("package_create", name=f"sender-{uuid.uuid4().hex[:8]}", title="Sendetest", owner_org=org["id"],
@@ -996,7 +997,7 @@ def test_index_documents_go_to_solr_alongside_and_a_refusal_reaches_the_batch(ap
         copy_id = str(uuid.uuid4())
         copies.append({**doc, "id": copy_id, "index_id": copy_id, "name": f"{doc['name']}-{n}"})
     try:
-        with _IndexSender.sending() as sender:
+        with IndexSender.sending() as sender:
             for copy in copies:
                 search_index.make_connection().add(docs=[copy], commit=False)
             sender.finish()
@@ -1006,12 +1007,12 @@ def test_index_documents_go_to_solr_alongside_and_a_refusal_reaches_the_batch(ap
                             timeout=10).json()["response"]["numFound"] == 3
 
         with pytest.raises(SearchIndexError, match="Solr returned an error") as refused:
-            with _IndexSender.sending() as sender:
+            with IndexSender.sending() as sender:
                 search_index.make_connection().add(docs=[{**copies[0], "metadata_modified": "kein Datum"}])
                 sender.finish()
         assert "kein Datum" in str(refused.value)
         assert search_index.make_connection is not None and not isinstance(search_index.make_connection(),
-                                                                            _IndexSender)
+                                                                            IndexSender)
     finally:
         requests.post(f"{stack['solr_url']}/update", params={"commit": "true"},
                       json={"delete": [copy["id"] for copy in copies]}, timeout=30)

@@ -4,7 +4,7 @@ Feeds are served from 127.0.0.1 by ckanext.thueringen's static server (the demo
 feed with its generated documents, as `make run` serves it); FragDenStaat by the
 local stand-in of froide's API (tests/fragdenstaat_server.py). Jobs run through
 the stack's Redis queues, gather and fetch consumers, PostgreSQL and Solr; counts
-and messages come from `harvesters.base.job_report`.
+and messages come from `harvesters.report.job_report`.
     .venv/bin/python -m pytest --ckan-ini=var/<profile>/ckan.ini tests/test_harvest_publications.py
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ import requests
 
 import ckan.model as model
 from ckanext.harvest.model import HarvestObject
-from ckanext.thueringen.harvesters.base import job_report
+from ckanext.thueringen.harvesters.report import job_report
 
 import conftest
 from conftest import consumer_pids, run_stack, wait_until

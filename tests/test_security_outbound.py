@@ -28,8 +28,8 @@ import requests
 import conftest
 from conftest import ActionApi, wait_until
 from connect_audit import connections
-from ckanext.thueringen.harvesters.base import parse_source_config
-from ckanext.thueringen.harvesters.ckan_api import CkanApiClient
+from ckanext.thueringen.harvesters.config import parse_source_config
+from ckanext.thueringen.harvesters.ckan_client import CkanApiClient
 from ckanext.thueringen.harvesters.dcat import DCATAPDEHarvester
 from ckanext.thueringen.harvesters.feed import FeedHarvester
 from ckanext.thueringen.harvesters.fetch import FetchError, fetch

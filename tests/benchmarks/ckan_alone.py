@@ -11,7 +11,7 @@ the portal's import passes to `package_create`), gives them identifiers,
 URIs and names of their own (they are no duplicates of the harvested ones)
 and the organisation ORG_ID, and stores them:
 
-- `batched`: as the portal's import does (harvesters/base.py
+- `batched`: as the portal's import does (harvesters/batches.py
   `_store_together`) without any of its harvest bookkeeping: per batch of
   `--batch` datasets a deferred `package_create` each, one dictization per
   dataset for its Solr document and its activity, the documents sent to Solr
@@ -76,7 +76,8 @@ def main() -> int:
     from ckanext.harvest.model import HarvestObject
 
     from ckanext.thueringen.fulltext import jobs as fulltext_jobs
-    from harvesters.base import activity_recorded_by_batch, index_and_record_activities, solr_commit_deferred
+    from ckanext.thueringen.harvesters.batches import index_and_record_activities
+    from ckanext.thueringen.harvesters.ckan_overrides import activity_recorded_by_batch, solr_commit_deferred
 
     with app._wsgi_app.test_request_context():
         contents = model.Session.query(HarvestObject.content) \

@@ -141,7 +141,7 @@ class Stack:
     def records_read(self, job_id: str) -> tuple[int, int]:
         """(objects of the job, of them still GATHERING), from the stack's database.
         The portal's gather stage goes on storing batches after its last page
-        (harvesters/base.py `import_released`), so `gather_finished` no longer
+        (harvesters/batches.py `import_released`), so `gather_finished` no longer
         marks the end of the reading: all records have an object and none is
         still GATHERING does."""
         if getattr(self, "database", None) is None:

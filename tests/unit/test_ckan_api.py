@@ -1,4 +1,4 @@
-"""ckanext.thueringen.harvesters.ckan_api: paging a CKAN's package_search, and its faults.
+"""ckanext.thueringen.harvesters.ckan_client: paging a CKAN's package_search, and its faults.
 
 A small fake CKAN on 127.0.0.1 (a thread in this module) answers package_search
 like CKAN over Solr does: the fq forms the client sends, sort by metadata_modified
@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ckanext.thueringen.harvesters.ckan_api import CkanApiClient, CkanApiError, solr_time
+from ckanext.thueringen.harvesters.ckan_client import CkanApiClient, CkanApiError, solr_time
 
 T0 = datetime(2024, 5, 1, 10, 0, 0)
 

@@ -10,11 +10,12 @@ import json
 
 import pytest
 
-from ckanext.thueringen.harvesters.base import ConfigError, GatherFailure, parse_source_config
+from ckanext.thueringen.harvesters.config import ConfigError, parse_source_config
 from ckanext.thueringen.harvesters.fetch import FetchError
 from ckanext.thueringen.harvesters.fragdenstaat import FragDenStaatHarvester
 from ckanext.thueringen.harvesters.fragdenstaat_mapping import (INFORMATION_REQUESTS, is_publishable, map_request,
                                                                 public_attachments, site_base_url)
+from ckanext.thueringen.harvesters.records import GatherFailure
 from fragdenstaat_server import FragDenStaatServer
 
 FT = "http://publications.europa.eu/resource/authority/file-type/"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ckanext.thueringen import rdf
-from ckanext.thueringen.harvesters.base import dataset_value
+from ckanext.thueringen.harvesters.records import dataset_value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from generate_catalog import generate  # noqa: E402

@@ -1,4 +1,5 @@
-"""The pure parts of harvesters/base.py: source configuration, defaults, hashing,
+"""The pure parts of the harvesting pipeline (harvesters/config.py, records.py,
+duplicates.py, pages.py): source configuration, defaults, hashing,
 duplicate ranking, page fingerprints. No stack needed:
     .venv/bin/python -m pytest tests/unit/test_harvest_base.py -p no:ckan -p no:ckan_fixtures -q
 """
@@ -9,11 +10,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ckanext.thueringen.harvesters import base
-from ckanext.thueringen.harvesters.base import (ConfigError, PageMemory, SourceConfig, _Candidate, _winner,
-                                                duplicate_key,
-                                                modified_time, package_id_for, parse_source_config, record_hash,
-                                                with_defaults)
+from ckanext.thueringen.harvesters import pages
+from ckanext.thueringen.harvesters.config import ConfigError, SourceConfig, parse_source_config
+from ckanext.thueringen.harvesters.duplicates import Candidate, winner
+from ckanext.thueringen.harvesters.pages import PageMemory
+from ckanext.thueringen.harvesters.records import (duplicate_key, modified_time, package_id_for, record_hash,
+                                                   with_defaults)
 
 JENA = "http://dcat-ap.de/def/politicalGeocoding/districtKey/16053"
 
@@ -104,11 +106,11 @@ def test_duplicate_key_and_modified():
 def test_winner_newest_then_priority_then_public():
     old = datetime(2020, 1, 1, tzinfo=timezone.utc)
     new = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    assert _winner([_Candidate("a", old, 99, True), _Candidate("b", new, 0, False)]).package_id == "b"
-    assert _winner([_Candidate("a", new, 1, True), _Candidate("b", new, 2, False)]).package_id == "b"
-    assert _winner([_Candidate("a", new, 1, False), _Candidate("b", new, 1, True)]).package_id == "b"
-    assert _winner([_Candidate("b", None, 1, False), _Candidate("a", None, 1, False)]).package_id == "a"
-    assert _winner([_Candidate("a", None, 5, True), _Candidate("b", old, 0, False)]).package_id == "b"
+    assert winner([Candidate("a", old, 99, True), Candidate("b", new, 0, False)]).package_id == "b"
+    assert winner([Candidate("a", new, 1, True), Candidate("b", new, 2, False)]).package_id == "b"
+    assert winner([Candidate("a", new, 1, False), Candidate("b", new, 1, True)]).package_id == "b"
+    assert winner([Candidate("b", None, 1, False), Candidate("a", None, 1, False)]).package_id == "a"
+    assert winner([Candidate("a", None, 5, True), Candidate("b", old, 0, False)]).package_id == "b"
 
 
 def test_page_fingerprint_covers_bytes_settings_and_organisation():
@@ -122,15 +124,15 @@ def test_page_fingerprint_covers_bytes_settings_and_organisation():
 
 
 def test_preparation_version_changes_with_a_vocabulary(monkeypatch):
-    monkeypatch.setattr(base, "_PREPARATION_VERSION", None)
-    before = base.preparation_version()
-    assert base.preparation_version() == before   # computed once per process
-    read_bytes = base.Path.read_bytes
+    monkeypatch.setattr(pages, "_PREPARATION_VERSION", None)
+    before = pages.preparation_version()
+    assert pages.preparation_version() == before   # computed once per process
+    read_bytes = pages.Path.read_bytes
 
     def edited(path):
         data = read_bytes(path)
         return data + b"# edited" if path.name == "eu-data-theme.ttl" else data
 
-    monkeypatch.setattr(base.Path, "read_bytes", edited)
-    monkeypatch.setattr(base, "_PREPARATION_VERSION", None)
-    assert base.preparation_version() != before
+    monkeypatch.setattr(pages.Path, "read_bytes", edited)
+    monkeypatch.setattr(pages, "_PREPARATION_VERSION", None)
+    assert pages.preparation_version() != before

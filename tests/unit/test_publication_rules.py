@@ -10,7 +10,7 @@ import publication_schema
 
 from ckanext.thueringen import rdf, vocabularies
 from ckanext.thueringen.harvesters import publication_source
-from ckanext.thueringen.harvesters.base import ConfigError, parse_source_config
+from ckanext.thueringen.harvesters.config import ConfigError, parse_source_config
 from ckanext.thueringen.transparency import facets, publication_rdf, publications
 
 DOC = "https://opendata.thueringen.de/def/document-type/"

@@ -107,7 +107,7 @@ def test_the_real_registrys_demo_entries_are_served_locally():
 
 
 def test_the_real_registrys_source_configs_suit_the_portals_harvester():
-    base = pytest.importorskip("ckanext.thueringen.harvesters.base")
+    base = pytest.importorskip("ckanext.thueringen.harvesters.config")
     harvesters = {"dcat_ap_de": ("dcat", "DCATAPDEHarvester"), "ckan_api": ("ckan", "CkanApiHarvester"),
                   "feed": ("feed", "FeedHarvester"), "fragdenstaat": ("fragdenstaat", "FragDenStaatHarvester")}
     own_keys = {name: getattr(pytest.importorskip(f"ckanext.thueringen.harvesters.{module}"), plugin).config_options

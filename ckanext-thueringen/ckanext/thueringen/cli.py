@@ -11,7 +11,8 @@ import click
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.thueringen import bootstrap, harvest_queue, registry, registry_sync
+from ckanext.thueringen import bootstrap, registry, registry_sync
+from ckanext.thueringen.harvesters import queue as harvest_queue
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
-from ckanext.thueringen.harvesters.base import job_report
+from ckanext.thueringen.harvesters.report import job_report
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 50

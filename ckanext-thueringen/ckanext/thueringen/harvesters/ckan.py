@@ -1,11 +1,14 @@
 """The portal's CKAN harvester (source type `ckan_api`).
 
-Reads another CKAN through its Action API with `ckan_api.CkanApiClient` (keyset
+Reads another CKAN through its Action API with `ckan_client.CkanApiClient` (keyset
 paging over `package_search`, every dataset mapped by `ckan_mapping`) and hands
 each page on as records (guid: the dataset's address in the source,
 `{source}/dataset/{id}`, the mapped `uri`). Everything after that — defaults,
 hashing, duplicates, storing, withdrawing, the report — is
 `base.PortalHarvester`'s.
+
+Its names: plugin (entry point) `thueringen_ckan`, source type `ckan_api`
+(stored in every source), this module, and its client `ckan_client.py`.
 
 Incremental runs: after the source has been read completely, the gather writes
 a bookkeeping object (guid `MARKER_GUID`, state COMPLETE, no report status, so
@@ -15,7 +18,7 @@ config. The next gather reads only datasets changed at or after that time, if
 the marker's job is Finished without any error (gather warnings aside) and URL
 and config are unchanged; otherwise it reads everything. As an incremental
 gather lists only what changed, `current_guids()` lists every public dataset id
-of the source (`list_ids()`) for the withdrawals; base.py's `delete_threshold`
+of the source (`list_ids()`) for the withdrawals; the `delete_threshold`
 guard applies to that list.
 """
 from __future__ import annotations
@@ -31,9 +34,11 @@ import ckan.plugins as plugins
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from .base import ConfigError, GatherFailure, PortalHarvester, Record, SourceConfig, parse_source_config
-from .ckan_api import CkanApiClient, CkanApiError
+from .base import PortalHarvester
+from .ckan_client import CkanApiClient, CkanApiError
 from .ckan_mapping import source_base_url
+from .config import ConfigError, SourceConfig, parse_source_config
+from .records import GatherFailure, Record
 
 MARKER_GUID = "ckan_api:since"
 SINCE = "ckan_since"
@@ -84,7 +89,8 @@ class CkanApiHarvester(PortalHarvester, plugins.SingletonPlugin):
 
     def gather_pages(self, source_url: str, settings: SourceConfig, workdir: Path) -> Iterator[list[Record]]:
         self._since = _last_since(self._job.source) if self._job is not None else None
-        self._client = CkanApiClient(source_url, workdir=workdir, **settings.fetch_limits)
+        self._client = CkanApiClient(source_url, workdir=workdir, max_pages=settings.max_pages,
+                                     **settings.fetch_limits)
         try:
             for page in self._client.pages(since=self._since):
                 yield [Record(guid=mapped.value["uri"], dataset=mapped.value, unmapped=mapped.unmapped,
@@ -94,7 +100,8 @@ class CkanApiHarvester(PortalHarvester, plugins.SingletonPlugin):
             raise GatherFailure(str(exc)) from exc
 
     def current_guids(self, source_url: str, settings: SourceConfig, workdir: Path) -> set[str] | None:
-        client = self._client or CkanApiClient(source_url, workdir=workdir, **settings.fetch_limits)
+        client = self._client or CkanApiClient(source_url, workdir=workdir, max_pages=settings.max_pages,
+                                               **settings.fetch_limits)
         try:
             ids = client.list_ids()
         except CkanApiError as exc:

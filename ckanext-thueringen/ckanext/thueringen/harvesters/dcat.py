@@ -5,7 +5,7 @@ page along Hydra's `nextPage` (`paging.follow_pages`: each page is downloaded wi
 `fetch.fetch`, size cap and timeouts from the source's config), checked and parsed with
 `rdf_guard.parse_page` (which runs the `dcatap_de` profile and the normaliser)
 and handed on as records before the next page is read — unless the page is as
-the last gather found it (`base.PageMemory`): then it is not parsed at all.
+the last gather found it (`pages.PageMemory`): then it is not parsed at all.
 Everything after that —
 defaults, hashing, duplicates, storing, withdrawing, the report — is
 `base.PortalHarvester`'s.
@@ -21,10 +21,12 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.thueringen import normalize
 
 from . import publication_source
-from .base import Page, PortalHarvester, Record, SourceConfig
+from .base import PortalHarvester
+from .config import SourceConfig
 from .fetch import display_url
 from .paging import follow_pages
 from .rdf_guard import parse_page
+from .records import Page, Record
 
 
 class DCATAPDEHarvester(PortalHarvester, plugins.SingletonPlugin):
@@ -49,7 +51,7 @@ class DCATAPDEHarvester(PortalHarvester, plugins.SingletonPlugin):
 
         def read(fetched) -> tuple[Page, str | None]:
             settled = memory.settled(fetched.url, fetched.sha256) if memory is not None else None
-            if settled is not None:   # as last time: not parsed (base.PageMemory)
+            if settled is not None:   # as last time: not parsed (pages.PageMemory)
                 records, next_page = settled
                 return Page(fetched.url, fetched.sha256, next_page, settled=records), next_page
             parsed = parse_page(fetched.path, settings.rdf_format or fetched.content_type, fetched.url)

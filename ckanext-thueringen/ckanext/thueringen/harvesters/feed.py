@@ -13,7 +13,7 @@ complete (`<fh:complete/>`, RFC 5005) or the source config says so
 (`"complete": true`), vanished entries are therefore kept, and only entries the
 feed marks as deleted (`<at:deleted-entry ref="…"/>`, RFC 6721) are withdrawn.
 For complete feeds, an entry that is no longer listed is withdrawn — under
-base.py's `delete_threshold` guard in both cases.
+the `delete_threshold` guard in both cases.
 """
 from __future__ import annotations
 
@@ -25,10 +25,13 @@ import ckan.plugins as plugins
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestGatherError
 
-from .base import ConfigError, PortalHarvester, Record, SourceConfig, parse_source_config, stored_guids
+from .base import PortalHarvester
+from .config import ConfigError, SourceConfig, parse_source_config
 from .feed_mapping import FEED_MEDIA_TYPES, parse_feed
 from .paging import follow_pages
 from .publication_source import OPTIONS as SOURCE_OPTIONS
+from .records import Record
+from .state import stored_guids
 
 
 def _complete_option(value: Any) -> bool:

@@ -34,7 +34,6 @@ import re
 import socket
 import ssl
 import tempfile
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,8 @@ from urllib3.poolmanager import pool_classes_by_scheme as _URLLIB3_POOL_CLASSES
 
 from ckanext.thueringen.security import outbound
 from ckanext.thueringen.security.outbound import ALLOWED_SCHEMES, OutboundPolicy, OutboundRefused
+
+from .deadline import Watchdog
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 50 * MiB
@@ -78,6 +79,10 @@ RDF_MEDIA_TYPES: tuple[str, ...] = (
     "application/octet-stream",
 )
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What JSON APIs (CKAN's Action API, froide's) are served as; an HTML answer is
+# accepted so that the caller can say it is no API answer.
+JSON_MEDIA_TYPES = ("application/json", "text/json", "text/javascript", "application/javascript",
+                    "text/plain", "text/html", "application/xhtml+xml")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -130,7 +135,7 @@ def fetch(
     """
     accept = tuple(media_type.lower() for media_type in accept)
     limits = _Limits(max_bytes, connect_timeout, read_timeout, total_timeout)
-    watchdog = _Watchdog(total_timeout)
+    watchdog = Watchdog(total_timeout)
     token = _WATCHDOG.set(watchdog)
     policy_token = _POLICY.set(policy or outbound.configured_policy())
     session = _session(accept)
@@ -243,7 +248,7 @@ def _save(response, destination_dir, url, where, limits, watchdog) -> tuple[Path
 
 # --- errors -------------------------------------------------------------------
 
-def _translate(exc: BaseException, url: str, where: str, limits: _Limits, watchdog: _Watchdog) -> FetchError:
+def _translate(exc: BaseException, url: str, where: str, limits: _Limits, watchdog: Watchdog) -> FetchError:
     """A FetchError for what requests/urllib3 raised."""
     if watchdog.expired:
         return _deadline_error(where, limits)
@@ -353,60 +358,7 @@ def _seconds(value: float) -> str:
     return f"{value:g}".replace(".", ",") + " s"
 
 
-# --- the watchdog for the total deadline --------------------------------------
-
-class _Watchdog:
-    """Shuts down every socket of one fetch once the deadline has passed.
-
-    Each connection registers a duplicate of its socket (the same TCP
-    connection, a descriptor of our own, so it is still valid after TLS has
-    taken over the original); shutdown() on it wakes a read that is waiting on
-    any descriptor of that connection.
-    """
-
-    def __init__(self, timeout: float):
-        self.timeout = timeout
-        self.expired = False
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._timer = threading.Timer(timeout, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self):
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._timer.cancel()
-        with self._lock:
-            sockets, self._sockets = self._sockets, []
-        for sock in sockets:
-            sock.close()
-
-    def watch(self, sock: socket.socket) -> None:
-        duplicate = sock.dup()
-        with self._lock:
-            self._sockets.append(duplicate)
-            expired = self.expired
-        if expired:
-            _shutdown(duplicate)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-_WATCHDOG: contextvars.ContextVar[_Watchdog | None] = contextvars.ContextVar("fetch_watchdog", default=None)
+_WATCHDOG: contextvars.ContextVar[Watchdog | None] = contextvars.ContextVar("fetch_watchdog", default=None)
 _POLICY: contextvars.ContextVar[OutboundPolicy | None] = contextvars.ContextVar("fetch_policy", default=None)
 
 

@@ -10,8 +10,8 @@ timeouts, loop and page-limit checks), reads each request's detail
 (`resource_uri`: law, messages, attachments) and maps it with
 `fragdenstaat_mapping.map_request`. The gather is complete each time, so a
 request that FragDenStaat no longer lists as successful (made private,
-re-classified) is withdrawn — under base.py's `delete_threshold` guard.
-Change detection is base.py's hash: an unchanged request writes nothing.
+re-classified) is withdrawn — under the `delete_threshold` guard.
+Change detection is the record hash: an unchanged request writes nothing.
 Everything after the gather is `base.PortalHarvester`'s.
 """
 from __future__ import annotations
@@ -25,12 +25,13 @@ from urllib.parse import urlencode
 import ckan.plugins as plugins
 from ckanext.harvest.interfaces import IHarvester
 
-from .base import ConfigError, GatherFailure, PortalHarvester, Record, SourceConfig, parse_source_config
-from .ckan_api import JSON_MEDIA_TYPES
-from .fetch import Fetched, display_url, fetch
+from .base import PortalHarvester
+from .config import ConfigError, SourceConfig, parse_source_config
+from .fetch import JSON_MEDIA_TYPES, Fetched, display_url, fetch
 from .fragdenstaat_mapping import SUCCESSFUL, is_publishable, map_request, request_api_url, site_base_url
 from .paging import follow_pages
 from .publication_source import OPTIONS as SOURCE_OPTIONS
+from .records import GatherFailure, Record
 
 PAGE_SIZE = 50   # froide's max_limit
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from .base import GatherFailure, SourceConfig
+from .config import SourceConfig
 from .fetch import RDF_MEDIA_TYPES, Fetched, display_url, fetch
+from .records import GatherFailure
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ckanext.thueringen.transparency import publications
 
-from .base import ConfigError
+from .config import ConfigError
 
 
 def _dataset_type(value: Any) -> str:

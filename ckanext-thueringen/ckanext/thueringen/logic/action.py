@@ -9,7 +9,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.thueringen import harvest_queue, harvest_report
+from ckanext.thueringen import harvest_report
+from ckanext.thueringen.harvesters import queue as harvest_queue
 from ckanext.thueringen.fulltext import status, storage
 from ckanext.thueringen.guard.validators import text_parameters
 
@@ -76,7 +77,7 @@ def harvest_jobs_run(original_action, context, data_dict):
 
 
 def _page_memory_cleared(result: dict) -> dict:
-    from ckanext.thueringen.harvesters.base import PageMemory
+    from ckanext.thueringen.harvesters.pages import PageMemory
 
     PageMemory.forget_source(result["id"])
     return result

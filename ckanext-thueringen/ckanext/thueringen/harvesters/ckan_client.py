@@ -1,4 +1,4 @@
-"""Reading another CKAN through its Action API: the gather side of the CKAN harvester.
+"""The client of another CKAN's Action API: the gather side of the CKAN harvester.
 
 `CkanApiClient(url)` pages through the source's `package_search` and maps every
 dataset with `ckan_mapping.map_ckan_dataset`:
@@ -12,6 +12,7 @@ dataset with `ckan_mapping.map_ckan_dataset`:
   source's own clock: the `since` of the next run, free of clock skew.
 - `list_ids()`: the ids of every public dataset the source has now, for the
   deletion check; raises rather than return a partial list.
+- each listing stops after `max_pages` requests (the source's key).
 
 Every request is a GET through `fetch()` (size cap, connect/read timeouts, a
 total deadline, http/https only) into a temporary file that is deleted once
@@ -34,37 +35,12 @@ caps `rows` below what is asked is fine: paging follows `count`. Harvest
 sources of a source CKAN with ckanext-harvest (`dataset_type:harvest`) are left
 out.
 
-How it plugs into the shared harvester behaviour (harvesters/base.py,
-`PortalHarvester`), as harvesters/ckan.py (`CkanApiHarvester`) does it:
-
-    class CkanApiHarvester(PortalHarvester):
-        def info(self): return {"name": "ckan_api", "title": "CKAN (Action API)", ...}
-
-        def gather_pages(self, source_url, settings, workdir):
-            client = CkanApiClient(source_url, workdir=workdir, **settings.fetch_limits)
-            for page in client.pages(since=<see below>):
-                yield [Record(guid=mapped.value["uri"], dataset=mapped.value,
-                              unmapped=mapped.unmapped, page=page.url)
-                       for _source, mapped in page.items]
-
-- guid: the source dataset's address `{source_url}/dataset/{id}` (`mapped.value["uri"]`,
-  also `ckan_mapping.dataset_uri`); `identifier` is the source's identifier extra or
-  its id, so base.py's duplicate rules apply as for DCAT sources.
-- change detection and the source's defaults (contributor_id, spatial, publisher)
-  are base.py's: `record_hash` of the mapped dataset; `name` in the mapping is
-  only a proposal (base.py names new datasets itself).
-- full gathers (since=None) need nothing more: base.py withdraws what a complete
-  gather did not list.
-- incremental gathers (since = `newest_modified` of the last successful job,
-  kept e.g. as a HarvestObjectExtra or in the job's gather report) list only what
-  changed, so base.py's `withdraw_vanished` must not take "not listed" as "gone":
-  it needs a hook, e.g. `PortalHarvester.current_guids() -> set[str] | None`, that
-  the CKAN harvester implements as `{dataset_uri(base, id) for id in client.list_ids()}`
-  (None for harvesters whose gathers are always complete). The delete threshold
-  applies to that set as to a full gather.
+The harvester that uses it is harvesters/ckan.py (`CkanApiHarvester`, source type
+`ckan_api`); see harvesters/README.md.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -78,13 +54,12 @@ from ckanext.thueringen.normalize import Normalized
 
 from . import fetch as fetching
 from .ckan_mapping import map_ckan_dataset, source_base_url
+from .config import SourceConfig
 from .fetch import FetchError, display_url
 
 DEFAULT_ROWS = 100
 ID_ROWS = 1000
 DEFAULT_MAX_BYTES = 20 * fetching.MiB   # one page of 100 datasets is rarely above 2 MB
-JSON_MEDIA_TYPES = ("application/json", "text/json", "text/javascript", "application/javascript",
-                    "text/plain", "text/html", "application/xhtml+xml")
 BASE_FILTER = "-dataset_type:harvest"
 SORT = "metadata_modified asc, id asc"
 
@@ -126,9 +101,11 @@ class CkanApiClient:
     def __init__(self, url: str, *, rows: int = DEFAULT_ROWS, workdir: str | os.PathLike | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, connect_timeout: float = fetching.DEFAULT_CONNECT_TIMEOUT,
                  read_timeout: float = fetching.DEFAULT_READ_TIMEOUT,
-                 total_timeout: float = fetching.DEFAULT_TOTAL_TIMEOUT):
+                 total_timeout: float = fetching.DEFAULT_TOTAL_TIMEOUT,
+                 max_pages: int = SourceConfig.max_pages):
         self.base_url = source_base_url(url)
         self.rows = rows
+        self.max_pages = max_pages   # requests per listing (pages, list_ids): a source cannot page forever
         self.workdir = Path(workdir) if workdir else Path(tempfile.gettempdir())
         self.limits = {"max_bytes": int(max_bytes), "connect_timeout": connect_timeout,
                        "read_timeout": read_timeout, "total_timeout": total_timeout}
@@ -145,7 +122,7 @@ class CkanApiClient:
         url = self.action_url(action, **params)
         where = f"Die CKAN-API {display_url(self.base_url)} ({action})"
         try:
-            fetched = fetching.fetch(url, self.workdir, accept=JSON_MEDIA_TYPES, **self.limits)
+            fetched = fetching.fetch(url, self.workdir, accept=fetching.JSON_MEDIA_TYPES, **self.limits)
         except FetchError as exc:
             if exc.kind == "content_type":
                 raise CkanApiError("not_ckan", f"{where} antwortet nicht mit JSON, sondern mit einem anderen "
@@ -180,8 +157,11 @@ class CkanApiClient:
             raise CkanApiError("not_ckan", f"{where} meldet Erfolg, liefert aber kein „result“.")
         return body["result"]
 
-    def _search(self, what: str, **params: Any) -> tuple[str, int, list]:
-        """One package_search page: (its URL, count, results), checked."""
+    def _search(self, what: str, number: int, **params: Any) -> tuple[str, int, list]:
+        """Page `number` (from 1) of a package_search listing: (its URL, count, results), checked."""
+        if number > self.max_pages:
+            raise CkanApiError("page", f"Die CKAN-API {display_url(self.base_url)} hat mehr als {self.max_pages} "
+                                       f"Seiten ({what}; Angabe „max_pages“); weitere Seiten wurden nicht gelesen.")
         url = self.action_url("package_search", **params)
         result = self.call("package_search", **params)
         where = f"Die Seite {display_url(url)} ({what})"
@@ -206,10 +186,10 @@ class CkanApiClient:
         """The source's public datasets (changed at or after `since`), mapped, one page at a time."""
         cursor = solr_time(since) if since is not None else None
         at_cursor: set[str] = set()   # ids read whose timestamp is the cursor
-        while True:
+        for number in itertools.count(1):
             fq = BASE_FILTER + (f" +metadata_modified:[{cursor} TO *]" if cursor else "")
             start = len(at_cursor)
-            url, count, results = self._search("Datensätze", q="*:*", fq=fq, sort=SORT, rows=self.rows,
+            url, count, results = self._search("Datensätze", number, q="*:*", fq=fq, sort=SORT, rows=self.rows,
                                                start=start, facet="false")
             if not results:
                 if count > start:
@@ -256,9 +236,9 @@ class CkanApiClient:
         """Every public dataset id of the source now, sorted; raises CkanApiError
         instead of returning a partial list."""
         ids: list[str] = []
-        while True:
+        for number in itertools.count(1):
             fq = BASE_FILTER + (f" +id:{{{_solr_quote(ids[-1])} TO *]" if ids else "")
-            url, count, results = self._search("Kennungen", q="*:*", fq=fq, sort="id asc", rows=ID_ROWS,
+            url, count, results = self._search("Kennungen", number, q="*:*", fq=fq, sort="id asc", rows=ID_ROWS,
                                                start=0, fl="id", facet="false")
             page_ids = [item["id"] for item in results]
             if page_ids != sorted(set(page_ids)) or (ids and page_ids and page_ids[0] <= ids[-1]):

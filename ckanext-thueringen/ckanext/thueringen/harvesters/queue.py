@@ -11,7 +11,7 @@ Three additions: each message is handled in a fresh database session (see
 already COMPLETE or ERROR; and it drops one for an object that another process
 is importing right now (`importing`: the portal's gather consumer stores its
 job's queued batches itself once it has read every page, see
-harvesters/base.py `import_released`). Messages for finished objects come
+harvesters/batches.py `import_released`). Messages for finished objects come
 from ckanext-harvest's `resubmit_objects` (run by every `harvest_jobs_run`),
 which queues again each WAITING object it does not find in Redis — also one a
 consumer has just taken off the queue — and from batches the gather consumer
@@ -36,7 +36,7 @@ import ckan.plugins.toolkit as toolkit
 log = logging.getLogger(__name__)
 
 FAILURE_PAUSE_SECONDS = 1.0
-BATCHED = "BATCHED"       # the state of an object stored by its batch's leader (harvesters/base.py)
+BATCHED = "BATCHED"       # the state of an object stored by its batch's leader (batches.py)
 BATCH_OF = "batch_of"     # extra of such an object: the id of its leader
 # an object must have been in FETCH or IMPORT this long before the scheduler
 # looks whether anybody still imports it
