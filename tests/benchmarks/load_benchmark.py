@@ -32,7 +32,8 @@ What it does (docs/benchmarks.md, "Load: anonymous visitors"):
    byte), errors (anything but 200 and 304, and failed connections),
    requests/s, 304 answers, and CPU seconds of the web server (master and
    workers, utime+stime from /proc/<pid>/stat) per request;
-6. writes var/<profile>/benchmark-load.json and prints the tables.
+6. writes var/<profile>/benchmark-load.json, prints the tables and stops the
+   stack (`--keep` leaves it running; its data stays in var/<profile>/).
 
 Standard library only; needs the project's virtualenv (.venv) and stack.
 """
@@ -335,6 +336,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="test8", help="stack profile (default test8)")
     parser.add_argument("--reuse", action="store_true", help="use the profile's running stack")
+    parser.add_argument("--keep", action="store_true", help="leave the profile's stack running afterwards")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--datasets", type=int, default=200)
@@ -369,6 +371,8 @@ def main() -> int:
     finally:
         for server in servers.values():
             server.stop()
+        if not args.keep:
+            stack(args.profile, "stop")
     (state / "benchmark-load.json").write_text(json.dumps(report, indent=2))
     say(f"written {state / 'benchmark-load.json'}")
     print_tables(report)
