@@ -206,3 +206,14 @@ def test_negotiated_pages_vary_on_accept(world):
     assert turtle.headers["ETag"] != page.headers["ETag"]
     assert get(world, path, **{"Accept": "text/turtle", "If-None-Match": page.headers["ETag"]}).status_code == 200
     assert "accept" in vary(get(world, "/"))
+
+
+def test_the_language_switch_works_without_a_csrf_token(world):
+    page = get(world, "/dataset")
+    switch = re.search(r'<form class="lang-select" action="([^"]+)"[^>]*method="get"', page.text)
+    assert switch, "the footer's language switch is not a GET form"
+    target = re.search(r'<option value="([^"]+)" lang="en"', page.text).group(1)
+    response = requests.get(world["web"] + switch.group(1), params={"url": target}, allow_redirects=False,
+                            timeout=30)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/en/dataset")
