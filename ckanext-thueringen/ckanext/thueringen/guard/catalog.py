@@ -20,11 +20,12 @@ from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.search import SearchError
+from ckan.views.home import index as home_page
 from dateutil.parser import parse as parse_date
 from flask import Blueprint, make_response, request
 
 from ckanext.dcat.processors import RDFSerializer
-from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri
+from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri, check_access_header
 
 from ckanext.thueringen.guard.validators import limit
 
@@ -67,9 +68,10 @@ def _per_page() -> int:
     return int(toolkit.config.get("ckanext.dcat.datasets_per_page") or DEFAULT_PER_PAGE)
 
 
-def search(context: dict, data_dict: dict) -> tuple[dict[str, Any], int]:
-    """package_search for one page of the catalogue: the result and the page."""
-    page, per_page = page_number(data_dict.get("page")), _per_page()
+def search(context: dict, data_dict: dict, rows: int | None = None) -> tuple[dict[str, Any], int]:
+    """package_search for one page of the catalogue: the result and the page
+    (`rows` instead of a page's datasets: the newest ones of the same search)."""
+    page, per_page = page_number(data_dict.get("page")), rows or _per_page()
     since = modified_since(data_dict.get("modified_since"))
     fq_list = ["-dataset_type:harvest", "-dataset_type:showcase"]
     if since:
@@ -170,9 +172,20 @@ def dcat_datasets_list(original_action, context, data_dict):
         raise _invalid("q", _("The search query is not valid"))
 
 
+@toolkit.chained_action
+@toolkit.side_effect_free
+def dcat_dataset_show(original_action, context, data_dict):
+    """A dataset the user may not see is not found, as on CKAN's dataset page:
+    ckanext-dcat's refusal (403 on /dataset/<id>.ttl) told that it exists."""
+    try:
+        return original_action(context, data_dict)
+    except toolkit.NotAuthorized:
+        raise toolkit.ObjectNotFound(_("Dataset not found"))
+
+
 def get_actions() -> dict[str, Any]:
     return {"dcat_catalog_show": dcat_catalog_show, "dcat_catalog_search": dcat_catalog_search,
-            "dcat_datasets_list": dcat_datasets_list}
+            "dcat_datasets_list": dcat_datasets_list, "dcat_dataset_show": dcat_dataset_show}
 
 
 # --- the view -------------------------------------------------------------------
@@ -198,9 +211,20 @@ def read_catalog(_format: str):
     return response
 
 
+def read_home():
+    """`/`: with an RDF Accept header the catalogue, with its checks (ckanext-dcat
+    answers a bad parameter there with 409), else the home page."""
+    rdf_format = check_access_header()
+    if rdf_format:
+        return read_catalog(rdf_format)
+    return home_page()
+
+
 def register(blueprint: Blueprint) -> None:
-    # Registered before ckanext-dcat's rule of the same path (the plugin comes
-    # first in ckan.plugins), so this view answers.
+    # Registered before ckanext-dcat's rules of the same paths (the plugin comes
+    # first in ckan.plugins), so these views answer.
     endpoint = toolkit.config.get("ckanext.dcat.catalog_endpoint") or "/catalog.{_format}"
     blueprint.add_url_rule(endpoint.replace("{_format}", "<_format>"), view_func=read_catalog,
                            endpoint="read_catalog")
+    if toolkit.asbool(toolkit.config.get("ckanext.dcat.enable_content_negotiation")):
+        blueprint.add_url_rule("/", view_func=read_home, endpoint="read_home")

@@ -1,7 +1,8 @@
 """Plugin `thueringen_security`: wires the security modules into CKAN.
 
 - IMiddleware: CSRF exemptions per request (csrf.py), security headers on
-  every answer (headers.py), download headers of uploaded files (uploads.py).
+  every answer (headers.py), download headers of uploaded files (uploads.py),
+  HTTP caching of what anonymous visitors get (http_cache.py).
 - IValidators / ITemplateHelpers: resource URLs on save and safe links in
   templates (urls.py).
 - IDCATRDFHarvester: ckanext-dcat's stock harvester through the outbound
@@ -27,7 +28,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from ckanext.thueringen.harvesters import rdf_guard
 from ckanext.thueringen.harvesters.fetch import guarded_session
-from ckanext.thueringen.security import cli, csrf, headers, uploads, urls
+from ckanext.thueringen.security import cli, csrf, headers, http_cache, uploads, urls
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class ThueringenSecurityPlugin(plugins.SingletonPlugin):
         headers.install(app, headers.content_security_policy(config.get("thueringen.security.csp_extra") or ""),
                         int(config.get("thueringen.security.hsts_max_age") or 0))
         app.after_request(_download_headers)
+        if toolkit.asbool(config.get("thueringen.http_cache.enabled", True)):
+            http_cache.install(app, int(config.get("thueringen.http_cache.max_age") or 0))
         return app
 
     # ITemplateHelpers
