@@ -12,5 +12,8 @@ max_requests_jitter = 200
 # requests without them; errors still go to stderr.
 accesslog = None
 errorlog = "-"
+# Only nginx reaches this port (compose publishes nginx alone): its
+# X-Forwarded-Proto tells CKAN whether the visitor came over https.
+forwarded_allow_ips = "*"
 # The container has no shared $HOME to put gunicorn's control socket in.
 control_socket_disable = True
