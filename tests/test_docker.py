@@ -22,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOCKER = ROOT / "docker"
 NGINX = DOCKER / "nginx"
-SCHEMA = ROOT / "tests" / "fixtures" / "compose" / "compose-spec.json"
+SCHEMA = ROOT / "tests" / "fixtures" / "compose" / "compose_spec.json"
 
 PORTAL_SERVICES = {"web", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker"}
 OFFICIAL_IMAGES = {"postgres": "postgres:15", "solr": "solr:9.10", "redis": "redis:7"}
