@@ -20,10 +20,9 @@ from ckanext.thueringen.harvesters.base import job_report
 
 import conftest
 from conftest import consumer_pids, run_stack, wait_until
-from test_harvest_dcat import (counts, harvest, messages, new_org, new_source, packages, rdf_catalogue,
-                               rdf_dataset)
-from test_harvest_dcat import api, clear_sources, served  # noqa: F401 - fixtures
-from db_faults import POISON, poisoned_insert  # noqa: F401 - a fixture
+from db_faults import POISON
+from harvest_fixtures import (counts, finished_jobs, harvest, messages, new_org, new_source, packages,
+                              rdf_catalogue, rdf_dataset)
 
 CONSUMERS = ("gather-consumer", "fetch-consumer")
 
@@ -163,6 +162,5 @@ def test_a_killed_consumer_is_restarted_and_status_says_so():
 
 
 def harvest_finished(api, source_id: str, job_id: str) -> dict:
-    from test_harvest_dcat import finished_jobs
-
     return finished_jobs(api, {source_id: job_id}, timeout=120)[source_id]
+
