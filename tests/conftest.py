@@ -50,6 +50,22 @@ def pytest_configure(config):
         STATE_DIR = Path(ini).resolve().parent
 
 
+UNIT = ROOT / "tests" / "unit"
+# Fixtures that need the running stack or CKAN's configuration (CKAN's pytest plugin).
+STACK_FIXTURES = {"stack", "api", "anonymous_api", "sysadmin_api", "app", "with_plugins", "clean_db",
+                  "clean_index", "ckan_config", "reset_db", "reset_index", "migrate_db_for", "with_request_context",
+                  "test_request_context", "cli", "source"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test outside tests/unit needs the running stack, and so does a unit test
+    that asks for one of STACK_FIXTURES: those are marked `stack`, so that
+    `make test-unit` (-m "not stack") runs the rest with no service and no CKAN configuration."""
+    for item in items:
+        if UNIT not in Path(str(item.fspath)).parents or STACK_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.stack)
+
+
 def stack_info() -> dict[str, Any]:
     """Ports, URLs and paths of the running test stack."""
     info = json.loads((STATE_DIR / "stack.json").read_text())

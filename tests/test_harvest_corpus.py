@@ -47,6 +47,7 @@ def source_graph(name: str) -> Graph:
     return Graph().parse(path, format=FORMATS[path.suffix])
 
 
+@pytest.mark.timeout(900)   # the harvest alone may take 600 s (its own limit below)
 @pytest.mark.parametrize("name", CATALOGUES)
 def test_a_real_catalogue_is_harvested_whole_and_exported_clean(api, stack, corpus_server, name):
     before = consumer_pids()

@@ -89,6 +89,7 @@ EXAMPLE_SOURCES = {
 BADEGEWAESSER = "https://example.com/dataset/d4ce4e6e-ab89-44cb-bf5c-33a162c234de#dataset"
 
 
+@pytest.mark.timeout(600)   # four harvests of 11 sources, 110 s on a busy machine
 def test_real_catalogues_and_examples(api, stack, served):
     folder, base = served
     bremen_text = (CATALOGS / "bremen-catalog.rdf").read_text(encoding="utf-8")
