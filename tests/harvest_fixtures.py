@@ -1,7 +1,7 @@
-"""Fixtures and helpers of the harvest tests against the real stack: the stack's
-sysadmin, harvest sources (purged after each module), catalogues served from
-127.0.0.1, jobs run through the stack's queues and consumers, and their reports
-(read with `job_report` from the stack's database).
+"""Fixtures and helpers of the harvest tests against the real stack: harvest
+sources (purged after each module), catalogues served from 127.0.0.1, jobs run
+through the stack's queues and consumers, and their reports (read with
+`job_report` from the stack's database).
 
 Registered for every test module by `pytest_plugins` in tests/conftest.py; test
 modules import the helpers (not the fixtures) from here.
@@ -22,7 +22,6 @@ from static_server import serve_in_thread
 from conftest import stack_sysadmin, wait_until
 
 DL_BY = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
-
 
 CREATED_SOURCES: list[str] = []
 
