@@ -2,6 +2,7 @@
 #
 #   make run     the whole portal with harvested demo content at http://localhost:5000
 #   make test    the whole test suite against its own, isolated real services
+#   make test-unit  the tests that need no service, in seconds (starts nothing)
 #
 # Everything is done by scripts/stack.py (standard library only); see README.md.
 PYTHON ?= python3
@@ -9,7 +10,7 @@ STACK  := $(PYTHON) scripts/stack.py
 # A second test stack beside the first: make test TEST_PROFILE=test2 (ports +200)
 TEST_PROFILE ?= test
 
-.PHONY: run start stop status logs test test-keep reset benchmark help
+.PHONY: run start stop status logs test test-unit test-keep reset benchmark help
 
 run:  ## install what is missing, start every service, set up the portal and its demo content
 	$(STACK) --profile run up
@@ -28,6 +29,9 @@ logs:  ## follow the logs of `make run`
 
 test:  ## the whole suite on fresh, isolated services (other ports, database, Solr core)
 	$(STACK) --profile $(TEST_PROFILE) test $(PYTEST_ARGS)
+
+test-unit:  ## the tests that need no service (tests/unit, not marked `stack`); starts nothing
+	$(STACK) test-unit $(PYTEST_ARGS)
 
 test-keep:  ## like `make test`, but leave the test services running for debugging
 	$(STACK) --profile $(TEST_PROFILE) test --keep $(PYTEST_ARGS)

@@ -1179,6 +1179,19 @@ def cmd_test(profile: Profile, args) -> int:
             cmd_stop(profile, argparse.Namespace(services=[]))
 
 
+def cmd_test_unit(profile: Profile, args) -> int:
+    """`make test-unit`: the tests that need no service (tests/unit, not marked `stack`),
+    without CKAN's configuration and without starting anything."""
+    ensure_venv(with_tests=True)
+    pytest_args = [a for a in args.pytest_args if a != "--"]
+    if not any((ROOT / a.split("::")[0]).exists() for a in pytest_args if not a.startswith("-")):
+        pytest_args.append("tests/unit")
+    pytest = [str(VENV / "bin" / "python"), "-m", "pytest", "-p", "no:ckan", "-p", "no:ckan_fixtures",
+              "-m", "not stack", *pytest_args]
+    say("running " + shlex.join(pytest))
+    return subprocess.run(pytest, cwd=ROOT).returncode
+
+
 def cmd_ckan(profile: Profile, args) -> int:
     """Run a `ckan` CLI command against this profile's instance."""
     return subprocess.run([str(VENV / "bin" / "ckan"), "-c", str(profile.ckan_ini), *args.ckan_args],
@@ -1205,6 +1218,8 @@ def main(argv: list[str] | None = None) -> int:
     test.add_argument("--no-system-packages", action="store_true")
     test.add_argument("--keep", action="store_true", help="leave the services running afterwards")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test_unit = sub.add_parser("test-unit", help="the tests that need no service (no service is started)")
+    test_unit.add_argument("pytest_args", nargs=argparse.REMAINDER)
     sub.add_parser("status", help="show every service; exit 1 when one is down")
     sub.add_parser("check-ports", help="name the processes holding this profile's ports")
     sub.add_parser("check-tools", help="name the Debian packages that are missing")
@@ -1213,14 +1228,14 @@ def main(argv: list[str] | None = None) -> int:
     # pytest options before the first path (`make test PYTEST_ARGS="-x tests/unit"`) are not
     # argparse's: REMAINDER does not take an option as its first word.
     args, unknown = parser.parse_known_args(argv)
-    if unknown and args.command != "test":
+    if unknown and args.command not in ("test", "test-unit"):
         parser.error("unrecognized arguments: " + " ".join(unknown))
     if unknown:
         args.pytest_args = unknown + args.pytest_args
     profile = profile_named(args.profile)
     handlers = {"install": cmd_install, "start": cmd_start, "stop": cmd_stop, "status": cmd_status,
                 "check-ports": cmd_check_ports, "check-tools": cmd_check_tools, "ckan": cmd_ckan,
-                "up": cmd_up, "test": cmd_test}
+                "up": cmd_up, "test": cmd_test, "test-unit": cmd_test_unit}
     try:
         return handlers[args.command](profile, args) or 0
     except StackError as error:

@@ -20,6 +20,9 @@ from typing import Any
 import pytest
 import requests
 
+# Fixtures shared between test modules live in these modules (tests/), not in test modules.
+pytest_plugins = ["harvest_fixtures", "db_faults", "source_ckan"]
+
 ROOT = Path(__file__).resolve().parent.parent
 # official examples and shapes (tests/fixtures/reference) and real catalogues (tests/fixtures/corpus)
 REFERENCE = ROOT / "tests" / "fixtures" / "reference"
@@ -47,14 +50,35 @@ def pytest_configure(config):
         STATE_DIR = Path(ini).resolve().parent
 
 
-@pytest.fixture(scope="session")
-def stack() -> dict[str, Any]:
+UNIT = ROOT / "tests" / "unit"
+# Fixtures that need the running stack or CKAN's configuration (CKAN's pytest plugin).
+STACK_FIXTURES = {"stack", "api", "anonymous_api", "sysadmin_api", "app", "with_plugins", "clean_db",
+                  "clean_index", "ckan_config", "reset_db", "reset_index", "migrate_db_for", "with_request_context",
+                  "test_request_context", "cli", "source"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test outside tests/unit needs the running stack, and so does a unit test
+    that asks for one of STACK_FIXTURES: those are marked `stack`, so that
+    `make test-unit` (-m "not stack") runs the rest with no service and no CKAN configuration."""
+    for item in items:
+        if UNIT not in Path(str(item.fspath)).parents or STACK_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.stack)
+
+
+def stack_info() -> dict[str, Any]:
     """Ports, URLs and paths of the running test stack."""
     info = json.loads((STATE_DIR / "stack.json").read_text())
     info["api_url"] = f"http://127.0.0.1:{info['ports']['ckan']}/api/3/action"
     info["web_url"] = f"http://127.0.0.1:{info['ports']['ckan']}"
     info["solr_url"] = f"http://127.0.0.1:{info['ports']['solr']}/solr/{info['solr_core']}"
     return info
+
+
+@pytest.fixture(scope="session")
+def stack() -> dict[str, Any]:
+    """Ports, URLs and paths of the running test stack."""
+    return stack_info()
 
 
 class ActionApi:
@@ -78,6 +102,17 @@ class ActionApi:
         if not body.get("success"):
             raise AssertionError(f"{action} failed ({response.status_code}): {body.get('error')}")
         return body["result"]
+
+
+def stack_sysadmin() -> ActionApi:
+    """The stack's sysadmin (created by `make test`), calling the API with its token."""
+    return ActionApi(stack_info()["api_url"], (STATE_DIR / "sysadmin-token").read_text().strip())
+
+
+@pytest.fixture(scope="module")
+def api(stack) -> ActionApi:
+    """The stack's sysadmin, calling the API with its token."""
+    return stack_sysadmin()
 
 
 @pytest.fixture(scope="session")

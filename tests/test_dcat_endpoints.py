@@ -2,6 +2,8 @@
 Hydra paging and access control (private datasets and drafts never leak)."""
 from __future__ import annotations
 
+import datetime
+import time
 import uuid
 
 import pytest
@@ -16,6 +18,8 @@ from conftest import ActionApi
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SYNTAXES = {"rdf": ("application/rdf+xml", "xml"), "ttl": ("text/turtle", "turtle"),
             "jsonld": ("application/ld+json", "json-ld")}
+# hydra:next is followed at most this often: a catalogue that pages on forever fails the test
+MAX_PAGES = 100
 
 
 def _dataset(title: str, **fields) -> dict:
@@ -56,11 +60,13 @@ def _graph(response: requests.Response, rdf_format: str) -> Graph:
 def _catalog_titles(world, token: str | None = None, q: str | None = None) -> set[str]:
     """Dataset titles in the catalogue, all pages, or those matching the search q."""
     titles, url = set(), f"{world['web']}/catalog.ttl" + (f"?q={q}" if q else "")
-    while url:
+    for _ in range(MAX_PAGES):
         graph = _graph(_get(url, token), "turtle")
         titles |= {str(t) for d in graph.subjects(RDF.type, DCAT.Dataset) for t in graph.objects(d, DCTERMS.title)}
         url = next((str(n) for n in graph.objects(None, HYDRA.next)), None)
-    return titles
+        if url is None:
+            return titles
+    raise AssertionError(f"the catalogue has more than {MAX_PAGES} pages (or pages in a circle)")
 
 
 @pytest.mark.parametrize("syntax", SYNTAXES)
@@ -130,3 +136,37 @@ def test_draft_is_invisible_to_anonymous_users_and_other_organisations(world, an
 def test_public_dataset_is_in_the_catalogue(world):
     # The same search that finds nothing for the private dataset and the draft.
     assert "Öffentliche Haushaltsdaten" in _catalog_titles(world, q=f"name:{world['public']['name']}")
+
+
+@pytest.mark.parametrize("path", ["/", "/dataset/{name}"])
+def test_content_negotiation_gives_rdf_xml(world, path):
+    response = _get(world["web"] + path.format(name=world["public"]["name"]), Accept="application/rdf+xml")
+    assert response.headers["Content-Type"].startswith("application/rdf+xml")
+    graph = _graph(response, "xml")
+    if path == "/":
+        assert any(graph.subjects(RDF.type, DCAT.Catalog))
+    else:
+        assert "Öffentliche Haushaltsdaten" in {str(t) for t in graph.objects(None, DCTERMS.title)}
+
+
+def test_catalogue_modified_since_leaves_out_older_datasets(world, sysadmin_api):
+    org = sysadmin_api("organization_create", name=f"seit-{uuid.uuid4().hex[:6]}", title="Seit wann")
+    older = sysadmin_api("package_create", owner_org=org["id"], **_dataset("Ältere Messreihe"))
+    time.sleep(1.5)
+    since = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    time.sleep(1.5)
+    newer = sysadmin_api("package_create", owner_org=org["id"], **_dataset("Neuere Messreihe"))
+    query = f"name:({older['name']} OR {newer['name']})"
+
+    def titles(**params) -> set[str]:
+        graph = _graph(requests.get(f"{world['web']}/catalog.ttl", params={"q": query, **params}, timeout=120),
+                       "turtle")
+        return {str(t) for d in graph.subjects(RDF.type, DCAT.Dataset) for t in graph.objects(d, DCTERMS.title)}
+
+    assert titles() == {"Ältere Messreihe", "Neuere Messreihe"}
+    assert titles(modified_since=since) == {"Neuere Messreihe"}
+    # the same instant in another time zone: converted to UTC
+    local = datetime.datetime.fromisoformat(since).astimezone(datetime.timezone(datetime.timedelta(hours=2)))
+    assert titles(modified_since=local.isoformat()) == {"Neuere Messreihe"}
+    response = requests.get(f"{world['web']}/catalog.ttl", params={"modified_since": "vorgestern"}, timeout=60)
+    assert response.status_code == 400 and "ist kein Datum" in response.text

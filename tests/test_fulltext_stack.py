@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -275,3 +276,185 @@ def test_worker_runs_below_the_harvest_and_keeps_its_database_connection(
     assert [status["status"] for status in statuses.values()] == ["done"] * 20
     # this test's own reads and the web workers' pools may add a few; one per job would add 20 and more
     assert sessions() - before < 10
+
+
+# --- the commands (`ckan thueringen fulltext ...`, as an operator runs them) ---------------
+
+def _fulltext_command(*args: str, check: bool = True):
+    return run_stack("ckan", "thueringen", "fulltext", *args, check=check)
+
+
+def _counts_in_the_database() -> dict[str, int]:
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    model.Session.remove()
+    rows = model.Session.execute(sa.text("SELECT status, count(*) FROM thueringen_fulltext GROUP BY status")).all()
+    return {status: count for status, count in rows}
+
+
+def test_the_status_command_counts_the_documents_by_status(sysadmin_api, anonymous_api, document_server,
+                                                           organization):
+    dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Zähltest",
+                           owner_org=organization["id"], license_id="cc-by", notes="Zwei Dokumente.", resources=[
+                               {"name": "Notiz", "url": document_server.put("/zaehl.txt", b"Notiz", "text/plain")},
+                               {"name": "Geheim", "url": document_server.put("/zaehl.pdf", documents.encrypted_pdf(),
+                                                                             "application/pdf")}])
+    wait_until(lambda: _settled(anonymous_api, dataset["id"]), timeout=JOB_TIMEOUT, interval=1,
+               what="both documents settled")
+    before = _counts_in_the_database()
+    output = _fulltext_command("status").stdout
+    after = _counts_in_the_database()
+    printed = {name: int(count) for name, count in (line.split(": ") for line in output.strip().splitlines())}
+    assert set(printed) == {"pending", "done", "failed"}, output
+    expected = [{name: counts.get(name, 0) for name in printed} for counts in (before, after)]
+    assert printed in expected
+    assert printed["done"] >= 1 and printed["failed"] >= 1
+
+
+def test_the_queue_command_extracts_again_what_changed(sysadmin_api, anonymous_api, document_server, organization):
+    old_word, new_word = (f"{kind}wort{uuid.uuid4().hex[:8]}" for kind in ("alt", "neu"))
+    url = document_server.put("/bericht.txt", f"Bericht {old_word}".encode(), "text/plain")
+    dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Nachfassen",
+                           owner_org=organization["id"], license_id="cc-by", notes="Ein Bericht.",
+                           resources=[{"name": "Bericht", "url": url}])
+    wait_until(lambda: _search(anonymous_api, old_word) == [dataset["id"]], timeout=JOB_TIMEOUT, interval=1,
+               what="the first text searchable")
+    # The document changes at its source; the dataset is not saved, so nothing queues it but the command.
+    document_server.put("/bericht.txt", f"Bericht {new_word}".encode(), "text/plain")
+
+    output = _fulltext_command("queue", dataset["name"]).stdout
+    assert "1 Dokument(e) eingereiht" in output, output
+    wait_until(lambda: _search(anonymous_api, new_word) == [dataset["id"]], timeout=JOB_TIMEOUT, interval=1,
+               what="the changed text searchable")
+    assert _search(anonymous_api, old_word) == []
+
+    unknown = _fulltext_command("queue", "gibt-es-nicht", check=False)
+    assert unknown.returncode != 0 and "Datensatz gibt-es-nicht gibt es nicht." in unknown.stderr
+    nothing = _fulltext_command("queue", check=False)
+    assert nothing.returncode != 0 and "Datensätze nennen oder --all angeben." in nothing.stderr
+
+
+def test_the_retry_command_queues_a_retry_that_redis_lost(sysadmin_api, anonymous_api, organization):
+    """A document's first download meets HTTP 503: it waits for its retry, which RQ
+    holds in its schedule on Redis. The worker stops and the schedule is lost (as when
+    Redis loses its data); the worker comes back and the document stays pending, until
+    `fulltext retry` queues it again."""
+    from ckan.lib.jobs import get_queue
+    from ckanext.thueringen.fulltext import jobs
+
+    from fault_server import FaultServer, send
+
+    word = f"nachholwort{uuid.uuid4().hex[:8]}"
+    arrived, release, answered = threading.Event(), threading.Event(), []
+
+    def first_held_then_served(handler):
+        if not answered:
+            answered.append(503)
+            arrived.set()
+            release.wait(60)
+            send(handler, b"Wartung", "text/plain", status=503)
+        else:
+            send(handler, f"Nachgeholt {word}".encode(), "text/plain")
+
+    server = FaultServer({"/nachholen.txt": first_held_then_served})
+    base = server.start()
+    stopping = None
+    try:
+        dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Nachholen",
+                               owner_org=organization["id"], license_id="cc-by", notes="Ein Dokument.",
+                               resources=[{"name": "Später", "url": f"{base}/nachholen.txt"}])
+        resource_id = dataset["resources"][0]["id"]
+        assert arrived.wait(JOB_TIMEOUT), "the worker never fetched the document"
+        # Stop the worker while it waits for the answer: it ends the job (a retry
+        # scheduled) and then exits.
+        stopping = threading.Thread(target=run_stack, args=("stop", "fulltext-worker"))
+        stopping.start()
+        time.sleep(2)
+        release.set()
+        stopping.join(60)
+
+        queue = get_queue(jobs.queue_name())
+        lost = [job_id for job_id in [*queue.scheduled_job_registry.get_job_ids(), *queue.job_ids]
+                if (job := queue.fetch_job(job_id)) is not None and job.args and job.args[0] == resource_id]
+        assert lost, "no retry was scheduled"
+        for job_id in lost:
+            queue.scheduled_job_registry.remove(job_id, delete_job=True)
+            queue.remove(job_id)
+        status = _statuses(anonymous_api, dataset["id"])[resource_id]
+        assert (status["status"], status["attempts"]) == ("pending", 1), status
+        assert status["next_attempt_at"]
+
+        run_stack("start", "fulltext-worker")
+        time.sleep(5)   # longer than the retry's delay: nothing fetches it now
+        assert _statuses(anonymous_api, dataset["id"])[resource_id]["status"] == "pending"
+        assert len(answered) == 1
+
+        output = _fulltext_command("retry").stdout
+        assert int(output.split()[0]) >= 1, output
+        wait_until(lambda: _search(anonymous_api, word) == [dataset["id"]], timeout=JOB_TIMEOUT, interval=1,
+                   what="the document fetched again and searchable")
+    finally:
+        release.set()
+        if stopping is not None:
+            stopping.join(60)
+        run_stack("start")
+        server.stop()
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize("enabled, queued", [("true", 1), ("false", 0)])
+def test_saving_a_dataset_queues_its_documents_only_when_fulltext_is_enabled(ckan_config, monkeypatch, enabled,
+                                                                             queued):
+    """`thueringen.fulltext.enabled = false` queues nothing. The datasets are saved in
+    this process (its plugins, the stack's database and Redis), with jobs going to a
+    queue of this test's own, which no worker empties."""
+    from ckan.lib.jobs import get_queue
+    from ckan.tests import factories, helpers
+
+    queue_name = f"volltext-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(ckan_config, "thueringen.fulltext.queue", queue_name)
+    monkeypatch.setitem(ckan_config, "thueringen.fulltext.enabled", enabled)
+    queue = get_queue(queue_name)
+    try:
+        context = {"user": factories.Sysadmin()["name"]}
+        dataset = helpers.call_action(
+            "package_create", context, name=f"volltext-{uuid.uuid4().hex[:8]}", title="Schalter",
+            owner_org=factories.Organization()["id"], license_id="cc-by", notes="Ein Dokument.",
+            resources=[{"name": "Bericht", "url": "http://127.0.0.1:9/bericht.pdf"}])
+        assert [job.args[0] for job in queue.jobs] == [dataset["resources"][0]["id"]] * queued
+        helpers.call_action("package_patch", dict(context), id=dataset["id"], notes="Geändert.")
+        assert queue.count == 2 * queued
+    finally:
+        queue.empty()
+        queue.delete(delete_jobs=True)
+
+
+def test_a_dataset_is_saved_while_redis_is_down_and_the_lost_jobs_are_logged(sysadmin_api, organization, stack):
+    """Queueing never fails the save: with Redis stopped, the web server stores the
+    dataset and logs that its documents' jobs could not be queued."""
+    from conftest import STATE_DIR, consumer_pids
+
+    log = STATE_DIR / "log" / "ckan.log"
+    logged_before = log.stat().st_size
+    name = f"ohne-redis-{uuid.uuid4().hex[:8]}"
+    run_stack("stop", "redis")
+    try:
+        dataset = sysadmin_api("package_create", name=name, title="Ohne Redis", owner_org=organization["id"],
+                               license_id="cc-by", notes="Gespeichert, während Redis steht.",
+                               resources=[{"name": "Bericht", "url": "http://127.0.0.1:9/bericht.pdf"}])
+        assert sysadmin_api("package_show", id=name)["resources"][0]["id"] == dataset["resources"][0]["id"]
+
+        def logged() -> bool:
+            with log.open("rb") as file:
+                file.seek(logged_before)
+                return f"Datensatz {dataset['id']} konnten nicht eingereiht werden".encode() in file.read()
+
+        wait_until(logged, timeout=30, interval=0.5, what="the lost jobs in the web server's log")
+    finally:
+        run_stack("start")
+        # the consumers and the worker lost their connection and are started again by their supervisors
+        wait_until(lambda: run_stack("status", check=False).returncode == 0, timeout=120, interval=1,
+                   what="every service running again")
+        wait_until(consumer_pids, timeout=120, interval=1, what="both harvest consumers running")

@@ -17,9 +17,7 @@ import ckan.model as model
 from ckanext.harvest.model import HarvestObject
 from ckanext.thueringen.harvesters.ckan import MARKER_GUID
 
-from test_harvest_ckan_api import source  # noqa: F401 - the filled source CKAN, a fixture
-from test_harvest_dcat import by_uri, counts, harvest, messages, new_org, stamps
-from test_harvest_dcat import api  # noqa: F401 - a fixture
+from harvest_fixtures import by_uri, counts, harvest, messages, new_org, stamps
 
 SOURCES: list[str] = []
 

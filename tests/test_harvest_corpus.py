@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 from rdflib import Graph
 from rdflib.namespace import DCAT, RDF
 
@@ -25,8 +24,7 @@ from static_server import serve_in_thread
 
 import conftest
 from conftest import consumer_pids
-from test_harvest_dcat import counts, harvest, messages, new_org, new_source, packages, stamps
-from test_harvest_dcat import api, clear_sources  # noqa: F401 - fixtures
+from harvest_fixtures import counts, exported, harvest, messages, new_org, new_source, packages, stamps
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 FORMATS = {".rdf": "xml", ".ttl": "turtle", ".jsonld": "json-ld"}
@@ -49,19 +47,7 @@ def source_graph(name: str) -> Graph:
     return Graph().parse(path, format=FORMATS[path.suffix])
 
 
-def exported(web_url: str, org_id: str) -> Graph:
-    """What the portal's web server exports of the organisation's public datasets
-    (/dataset/<name>.ttl, one graph)."""
-    graph = Graph()
-    with requests.Session() as session:
-        for package in packages(org_id):
-            if package.state == "active":
-                response = session.get(f"{web_url}/dataset/{package.name}.ttl", timeout=60)
-                assert response.status_code == 200, (package.name, response.text[:300])
-                graph.parse(data=response.text, format="turtle")
-    return graph
-
-
+@pytest.mark.timeout(900)   # the harvest alone may take 600 s (its own limit below)
 @pytest.mark.parametrize("name", CATALOGUES)
 def test_a_real_catalogue_is_harvested_whole_and_exported_clean(api, stack, corpus_server, name):
     before = consumer_pids()

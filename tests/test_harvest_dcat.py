@@ -1,8 +1,8 @@
 """The portal's DCAT-AP.de harvester (`dcat_ap_de`) against the real stack.
 
-Catalogues are served from 127.0.0.1 (the real ones by ckanext.thueringen's
-static server, the faulty ones by the misbehaving server of
-tests/unit/test_harvest_fetch.py); jobs run through the stack's Redis queues,
+Catalogues are served from 127.0.0.1 (the real ones by the static server of
+scripts/, the faulty ones by the misbehaving server of tests/fault_server.py);
+jobs run through the stack's Redis queues,
 gather and fetch consumers, PostgreSQL and Solr. Counts and messages are read
 with `harvesters.report.job_report` from the stack's database.
 """
@@ -30,151 +30,26 @@ import ckan.model as model
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 from ckanext.thueringen.harvesters.importing import new_dataset_name
 from ckanext.thueringen.harvesters.report import job_report
-from static_server import serve_in_thread
 
 import conftest
-from conftest import CORPUS, REFERENCE, ActionApi, run_stack, wait_until
-from unit import test_harvest_fetch as fetch_faults
-from db_faults import poisoned_insert  # noqa: F401 - a fixture
+from conftest import CORPUS, REFERENCE, run_stack, wait_until
+from fault_server import BILLION_LAUGHS, INVALID_XML, XXE, FaultServer, body, send
+from harvest_fixtures import (DL_BY, by_uri, counts, finished_jobs, harvest, messages, new_org, new_source,
+                              next_page, numbered_catalogue, packages, rdf_catalogue, rdf_dataset, solr_stamps,
+                              stamps)
+
+# Routes of the misbehaving server (tests/fault_server.py) that this module's tests serve.
+ROUTES: dict = {}
 
 CATALOGS = CORPUS
 EXAMPLES = REFERENCE / "dcat-ap-de" / "examples-v2.0"
 BREMEN_DATASETS = 153
 ROSTOCK_PAGE_1 = 100
 DATASET_TYPE = "http://www.w3.org/ns/dcat#Dataset"
-DL_BY = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 STATE = "http://dcat-ap.de/def/politicalGeocoding/Level/state"
 
 
 # --- helpers -------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def api(stack) -> ActionApi:
-    """The stack's sysadmin (created by `make test`), calling the API with its token."""
-    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
-
-
-CREATED_SOURCES: list[str] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def clear_sources(api):
-    """Purge the sources' datasets, jobs and objects afterwards: a later run serves
-    the same datasets again, which would be duplicates of these."""
-    yield
-    for source_id in CREATED_SOURCES:
-        api("harvest_source_clear", id=source_id)
-    CREATED_SOURCES.clear()
-
-
-def new_source(api, org_id: str, name: str, url: str, source_type: str = "dcat_ap_de", **config) -> dict:
-    """A harvest source, purged by `clear_sources` when the module's tests are done."""
-    source = api("harvest_source_create", name=f"{name}-{uuid.uuid4().hex[:6]}", title=name, url=url,
-                 source_type=source_type, owner_org=org_id, frequency="MANUAL", config=json.dumps(config))
-    CREATED_SOURCES.append(source["id"])
-    return source
-
-
-def new_org(api, name: str) -> dict:
-    return api("organization_create", name=f"{name}-{uuid.uuid4().hex[:6]}", title=name)
-
-
-def harvest(api, *source_ids: str, timeout: float = 240) -> dict[str, dict]:
-    """Run one job per source through the queues; source id -> the finished job with its report."""
-    jobs = {source_id: api("harvest_job_create", source_id=source_id, run=True)["id"] for source_id in source_ids}
-    return finished_jobs(api, jobs, timeout)
-
-
-def finished_jobs(api, jobs: dict[str, str], timeout: float = 240) -> dict[str, dict]:
-    """Wait until the jobs (source id -> job id) have finished; source id -> the job with its report."""
-    finished: dict[str, dict] = {}
-
-    def all_finished():
-        for source_id, job_id in jobs.items():
-            if source_id not in finished:
-                api("harvest_jobs_run", source_id=source_id)
-                job = api("harvest_job_show", id=job_id)
-                if job["status"] == "Finished":
-                    finished[source_id] = job
-        return len(finished) == len(jobs)
-
-    wait_until(all_finished, timeout=timeout, interval=1, what="harvest jobs finished")
-    model.Session.remove()
-    for job in finished.values():
-        job["report"] = job_report(job["id"])
-    return finished
-
-
-def packages(org_id: str) -> list[model.Package]:
-    """Every dataset of an organisation, also withdrawn ones."""
-    model.Session.remove()
-    return model.Session.query(model.Package).filter(model.Package.owner_org == org_id,
-                                                     model.Package.type == "dataset").all()
-
-
-def by_uri(org_id: str) -> dict[str, model.Package]:
-    """The datasets of an organisation with one source, by URI."""
-    return {p.extras["uri"]: p for p in packages(org_id)}
-
-
-def stamps(org_id: str) -> dict[str, tuple[str, str]]:
-    return {p.id: (p.metadata_modified.isoformat(), p.state) for p in packages(org_id)}
-
-
-def solr_stamps(stack, org_id: str) -> dict[str, str]:
-    """When Solr last indexed each dataset of the organisation (not its harvest
-    sources, which ckanext-harvest reindexes whenever a job ends)."""
-    answer = requests.get(f"{stack['solr_url']}/select", params={
-        "q": f"owner_org:{org_id}", "fq": "dataset_type:dataset", "fl": "id,indexed_ts", "rows": 1000,
-        "wt": "json"}, timeout=30).json()
-    return {doc["id"]: doc["indexed_ts"] for doc in answer["response"]["docs"]}
-
-
-def counts(job: dict) -> dict[str, int]:
-    return job["report"]["counts"]
-
-
-def messages(job: dict) -> str:
-    report = job["report"]
-    return "\n".join([*report["job_errors"], *(e["message"] for e in report["errors"]),
-                      *(w["message"] for w in report["warnings"])])
-
-
-def rdf_dataset(uri: str, title: str, *, identifier: str | None = None, modified: str = "2024-01-15",
-                extra: str = "", licence: str = DL_BY) -> str:
-    """A small but complete DCAT-AP.de dataset in RDF/XML."""
-    return f"""
-  <dcat:Dataset rdf:about="{uri}">
-    <dct:title>{title}</dct:title>
-    <dct:description>Beschreibung von {title}.</dct:description>
-    {f"<dct:identifier>{identifier}</dct:identifier>" if identifier else ""}
-    <dct:modified>{modified}</dct:modified>
-    <dcat:theme rdf:resource="http://publications.europa.eu/resource/authority/data-theme/GOVE"/>
-    {extra}
-    <dcat:distribution>
-      <dcat:Distribution rdf:about="{uri}/csv">
-        <dcat:accessURL rdf:resource="{uri}/daten.csv"/>
-        <dct:format rdf:resource="http://publications.europa.eu/resource/authority/file-type/CSV"/>
-        <dct:license rdf:resource="{licence}"/>
-      </dcat:Distribution>
-    </dcat:distribution>
-  </dcat:Dataset>"""
-
-
-def rdf_catalogue(*datasets: str, extra: str = "") -> bytes:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/"
-         xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:hydra="http://www.w3.org/ns/hydra/core#">
-{"".join(datasets)}
-{extra}
-</rdf:RDF>
-""".encode()
-
-
-def next_page(this: str, following: str) -> str:
-    return f"""<hydra:PagedCollection rdf:about="{this}"><hydra:nextPage>{following}</hydra:nextPage>
-  </hydra:PagedCollection>"""
-
 
 def remove_dataset(text: str, uri: str) -> str:
     """An RDF/XML catalogue without the dataset `uri` (its rdf:Description block)."""
@@ -199,16 +74,6 @@ def dataset_uris(text: str) -> list[str]:
 
 # --- the real catalogues and the official examples --------------------------------------
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A folder of catalogue files and the URL it is served at."""
-    folder = tmp_path_factory.mktemp("catalogs")
-    server = serve_in_thread(folder)
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 # Official examples: one source each, with its priority. The same two datasets are
 # in every ADVANCED file (and one of them in every SIMPLE file), so they are
 # duplicates across sources; none has a dct:modified of its own, so the
@@ -225,6 +90,7 @@ EXAMPLE_SOURCES = {
 BADEGEWAESSER = "https://example.com/dataset/d4ce4e6e-ab89-44cb-bf5c-33a162c234de#dataset"
 
 
+@pytest.mark.timeout(600)   # four harvests of 11 sources, 110 s on a busy machine
 def test_real_catalogues_and_examples(api, stack, served):
     folder, base = served
     bremen_text = (CATALOGS / "bremen-catalog.rdf").read_text(encoding="utf-8")
@@ -379,19 +245,15 @@ def _good(case: str) -> bytes:
     return rdf_catalogue(*_datasets(case))
 
 
-def _body(data: bytes, content_type: str = "application/rdf+xml"):
-    return lambda handler: fetch_faults._send(handler, data, content_type)
-
-
 def _slow(data: bytes, seconds: float):
     def handler(h):
         time.sleep(seconds)
-        fetch_faults._send(h, data)
+        send(h, data)
     return handler
 
 
 def _truncated(data: bytes):
-    return lambda h: fetch_faults._send(h, data[: len(data) // 2], length=None)
+    return lambda h: send(h, data[: len(data) // 2], length=None)
 
 
 def _bad_values(case: str) -> bytes:
@@ -420,26 +282,26 @@ def _paged(case: str, base: str, following: str) -> bytes:
 # case -> (source config, the fault: a route, or "refused", and what the report must say)
 FAULTS = {
     "refused": ({}, "refused", "lehnt die Verbindung ab"),
-    "http500": ({}, lambda case, base: (lambda h: fetch_faults._send(h, b"Fehler", "text/plain", status=500)),
+    "http500": ({}, lambda case, base: (lambda h: send(h, b"Fehler", "text/plain", status=500)),
                 "antwortete mit HTTP 500"),
     "slow": ({"timeout": 1}, lambda case, base: _slow(_good(case), 3), "abgebrochen"),
     "truncated": ({}, lambda case, base: _truncated(_good(case)), "kein lesbares RDF/XML"),
-    "invalid_xml": ({}, lambda case, base: _body(fetch_faults.INVALID_XML.encode()), "mismatched tag"),
-    "xxe": ({}, lambda case, base: _body(fetch_faults.XXE.encode()), "externe Entität (xxe)"),
-    "laughs": ({}, lambda case, base: _body(fetch_faults.BILLION_LAUGHS.encode()), "Entität (lol)"),
+    "invalid_xml": ({}, lambda case, base: body(INVALID_XML.encode()), "mismatched tag"),
+    "xxe": ({}, lambda case, base: body(XXE.encode()), "externe Entität (xxe)"),
+    "laughs": ({}, lambda case, base: body(BILLION_LAUGHS.encode()), "Entität (lol)"),
     "too_large": ({"max_bytes": 8192},
-                  lambda case, base: _body(_good(case).replace(b"</rdf:RDF>",
+                  lambda case, base: body(_good(case).replace(b"</rdf:RDF>",
                                                                      b"<!--" + b"x" * 20000 + b"--></rdf:RDF>")),
                   "höchstens 8 KB"),
-    "content_type": ({}, lambda case, base: _body(_good(case), "application/pdf"),
+    "content_type": ({}, lambda case, base: body(_good(case), "application/pdf"),
                      "liefert den Inhaltstyp application/pdf"),
-    "page_loop": ({}, lambda case, base: _body(_paged(case, base, f"{base}/harvest-faults/{case}.rdf")),
+    "page_loop": ({}, lambda case, base: body(_paged(case, base, f"{base}/harvest-faults/{case}.rdf")),
                   "dreht sich im Kreis"),
-    "page_limit": ({"max_pages": 1}, lambda case, base: _body(_paged(case, base, f"{base}/harvest-faults/x.rdf")),
+    "page_limit": ({"max_pages": 1}, lambda case, base: body(_paged(case, base, f"{base}/harvest-faults/x.rdf")),
                    "mehr als 1 Seiten"),
-    "empty": ({}, lambda case, base: _body(rdf_catalogue()), "nicht zurückgezogen"),
-    "bad_values": ({}, lambda case, base: _body(_bad_values(case)), "kein gültiges Datum"),
-    "duplicates": ({}, lambda case, base: _body(_duplicates(case)), "kommt in der Quelle"),
+    "empty": ({}, lambda case, base: body(rdf_catalogue()), "nicht zurückgezogen"),
+    "bad_values": ({}, lambda case, base: body(_bad_values(case)), "kein gültiges Datum"),
+    "duplicates": ({}, lambda case, base: body(_duplicates(case)), "kommt in der Quelle"),
 }
 
 
@@ -447,13 +309,12 @@ FAULTS = {
 def fault_runs(api):
     """Each fault case: a source harvested once from a good catalogue, then again
     from the faulty one; the datasets before and after, and the second job."""
-    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = FaultServer(ROUTES)
+    base = server.start()
     org = new_org(api, "stoerfaelle")
     sources = {}
     for case, (config, _fault, _phrase) in FAULTS.items():
-        fetch_faults.ROUTES[f"/harvest-faults/{case}.rdf"] = _body(_good(case))
+        ROUTES[f"/harvest-faults/{case}.rdf"] = body(_good(case))
         sources[case] = new_source(api, org["id"], case, f"{base}/harvest-faults/{case}.rdf", **config)
     first = harvest(api, *(s["id"] for s in sources.values()))
     before = {case: datasets_of(api, first[source["id"]]) for case, source in sources.items()}
@@ -466,7 +327,7 @@ def fault_runs(api):
                 url=f"http://127.0.0.1:{refused.getsockname()[1]}/katalog.rdf", source_type="dcat_ap_de",
                 owner_org=org["id"], frequency="MANUAL", config=source["config"])
         else:
-            fetch_faults.ROUTES[f"/harvest-faults/{case}.rdf"] = fault(case, base)
+            ROUTES[f"/harvest-faults/{case}.rdf"] = fault(case, base)
     second = harvest(api, *(s["id"] for s in sources.values()))
     runs = {case: {"first": first[source["id"]], "job": second[source["id"]], "before": before[case],
                    "after": {uri: show(api, uri, before[case]) for uri in before[case]},
@@ -474,8 +335,7 @@ def fault_runs(api):
             for case, source in sources.items()}
     yield runs
     refused.close()
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def datasets_of(api, job) -> dict[str, dict]:
@@ -788,9 +648,8 @@ def test_pages_are_imported_while_the_gather_reads_on(api):
     holds a newer record with the identifier of one on page 1, which is stored
     by then: both stay, the older withdrawn and linked to the newer, and the
     next harvest of the unchanged source writes nothing."""
-    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = FaultServer(ROUTES)
+    base = server.start()
     page_1, page_2 = f"{base}/nachgereicht/1.rdf", f"{base}/nachgereicht/2.rdf"
     first_page = [rdf_dataset(f"https://nachgereicht.example/{i}", f"Seite 1 Datensatz {i}",
                               identifier=f"nachgereicht-{i}", modified="2024-01-15") for i in (1, 2, 3)]
@@ -801,10 +660,10 @@ def test_pages_are_imported_while_the_gather_reads_on(api):
 
     def held_page_2(handler):
         page_2_released.wait(25)   # below the read timeout of 30 s
-        fetch_faults._send(handler, rdf_catalogue(*second_page))
+        send(handler, rdf_catalogue(*second_page))
 
-    fetch_faults.ROUTES["/nachgereicht/1.rdf"] = _body(rdf_catalogue(*first_page, extra=next_page(page_1, page_2)))
-    fetch_faults.ROUTES["/nachgereicht/2.rdf"] = held_page_2
+    ROUTES["/nachgereicht/1.rdf"] = body(rdf_catalogue(*first_page, extra=next_page(page_1, page_2)))
+    ROUTES["/nachgereicht/2.rdf"] = held_page_2
     org = new_org(api, "nachgereicht")
     source = new_source(api, org["id"], "nachgereicht", page_1)
     try:
@@ -832,8 +691,7 @@ def test_pages_are_imported_while_the_gather_reads_on(api):
         assert stamps(org["id"]) == before
     finally:
         page_2_released.set()
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 
@@ -862,11 +720,6 @@ def fetch_queue_done_with(job_id: str) -> bool:
     queued = {json.loads(message)["harvest_object_id"] for message in redis.lrange(key, 0, -1)}
     taken = {name.rsplit(":", 1)[1] for name in redis.keys(f"{key}:*")}
     return not (ids & (queued | taken))
-
-
-def numbered_catalogue(folder, name: str, count: int, title: str) -> None:
-    (folder / f"{name}.rdf").write_bytes(rdf_catalogue(*(
-        rdf_dataset(f"https://{name}.example/{i}", f"{title} {i}") for i in range(count))))
 
 
 def assert_stored_once(org: dict, job: dict, count: int) -> None:
@@ -921,18 +774,17 @@ def test_a_gather_waiting_in_the_queue_comes_before_storing_batches(api):
     """Source A's page is held until source B's job is queued: A's gather then
     leaves its batches to the fetch consumer (stopped here, so they wait), and B's
     gather runs and stores B's. With the fetch consumer back, A ends too."""
-    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = FaultServer(ROUTES)
+    base = server.start()
     b_queued = threading.Event()
 
     def held(handler):
         b_queued.wait(25)   # below the read timeout of 30 s
-        fetch_faults._send(handler, rdf_catalogue(*(
+        send(handler, rdf_catalogue(*(
             rdf_dataset(f"https://vortritt-a.example/{i}", f"Vortritt A {i}") for i in range(20))))
 
-    fetch_faults.ROUTES["/vortritt/a.rdf"] = held
-    fetch_faults.ROUTES["/vortritt/b.rdf"] = _body(rdf_catalogue(*(
+    ROUTES["/vortritt/a.rdf"] = held
+    ROUTES["/vortritt/b.rdf"] = body(rdf_catalogue(*(
         rdf_dataset(f"https://vortritt-b.example/{i}", f"Vortritt B {i}") for i in range(10))))
     org_a, org_b = new_org(api, "vortritt-a"), new_org(api, "vortritt-b")
     source_a = new_source(api, org_a["id"], "vortritt-a", f"{base}/vortritt/a.rdf", import_batch=5)
@@ -954,8 +806,7 @@ def test_a_gather_waiting_in_the_queue_comes_before_storing_batches(api):
         assert_stored_once(org_a, finished_a, 20)
     finally:
         b_queued.set()
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 def test_a_harvest_object_is_imported_by_one_process_at_a_time():
@@ -1024,17 +875,16 @@ def test_harvested_documents_are_extracted_and_searchable(api):
     of a harvested PDF becomes searchable."""
     from pdf_writer import write_pdf
 
-    server = fetch_faults._Server(("127.0.0.1", 0), fetch_faults._Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = FaultServer(ROUTES)
+    base = server.start()
     word = f"ernteplanwort{uuid.uuid4().hex[:8]}"
-    fetch_faults.ROUTES["/dokumente/plan.pdf"] = _body(write_pdf([f"Haushaltsplan {word}"]), "application/pdf")
+    ROUTES["/dokumente/plan.pdf"] = body(write_pdf([f"Haushaltsplan {word}"]), "application/pdf")
     pdf = "http://publications.europa.eu/resource/authority/file-type/PDF"
     datasets = [rdf_dataset(f"https://dokumente.example/{i}", f"Dokument {i}", extra=f"""
     <dcat:distribution><dcat:Distribution rdf:about="https://dokumente.example/{i}/pdf">
       <dcat:accessURL rdf:resource="{base}/dokumente/plan.pdf"/><dct:format rdf:resource="{pdf}"/>
       <dct:license rdf:resource="{DL_BY}"/></dcat:Distribution></dcat:distribution>""") for i in (1, 2)]
-    fetch_faults.ROUTES["/dokumente/katalog.rdf"] = _body(rdf_catalogue(*datasets))
+    ROUTES["/dokumente/katalog.rdf"] = body(rdf_catalogue(*datasets))
     org = new_org(api, "dokumente")
     source = new_source(api, org["id"], "dokumente", f"{base}/dokumente/katalog.rdf")
     try:
@@ -1043,8 +893,7 @@ def test_harvested_documents_are_extracted_and_searchable(api):
         wait_until(lambda: len(api("package_search", q=word, fq=f"owner_org:{org['id']}")["results"]) == 2,
                    timeout=120, interval=2, what="the harvested PDFs' text searchable")
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 CRASH_DATASETS = 60

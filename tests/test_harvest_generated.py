@@ -17,9 +17,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 from ckanext.thueringen import conformance
 
 from conftest import consumer_pids
-from test_harvest_corpus import exported
-from test_harvest_dcat import counts, harvest, messages, new_org, new_source, packages
-from test_harvest_dcat import api, clear_sources, served  # noqa: F401 - fixtures
+from harvest_fixtures import counts, exported, harvest, messages, new_org, new_source, packages
 from variants import dataset
 
 VCARD_NS = "http://www.w3.org/2006/vcard/ns#"

@@ -19,8 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from ckanext.thueringen import conformance
 
-from test_harvest_dcat import counts, harvest, messages, new_org, new_source, packages
-from test_harvest_dcat import api, clear_sources, served  # noqa: F401 - fixtures
+from harvest_fixtures import counts, harvest, messages, new_org, new_source, packages
 
 EU = "http://publications.europa.eu/resource/authority/"
 CITY = "https://opendata.musterstadt.example/id/theme/"

@@ -20,9 +20,10 @@ import ckan.model as model
 from demo_documents import write_documents
 from static_server import serve_in_thread
 
+from conftest import wait_until
 from fragdenstaat_server import FragDenStaatServer
-from test_harvest_dcat import api, clear_sources, counts, harvest, messages, new_org, new_source  # noqa: F401 - fixtures
-from unit.test_feed_mapping import ATOM
+from feed_samples import ATOM
+from harvest_fixtures import counts, harvest, messages, new_org, new_source, solr_stamps
 
 DEMO_CATALOGS = Path(__file__).resolve().parents[1] / "config" / "demo" / "catalogs"
 DEMO_FEED = "schwarzaburg-veroeffentlichungen.atom"
@@ -41,11 +42,13 @@ def stamps(org_id: str) -> dict[str, tuple[str, str]]:
     return {p.id: (p.metadata_modified.isoformat(), p.state) for p in publications(org_id).values()}
 
 
-def solr_stamps(stack, org_id: str) -> dict[str, str]:
-    answer = requests.get(f"{stack['solr_url']}/select", params={
-        "q": f"owner_org:{org_id}", "fq": "dataset_type:publication", "fl": "id,indexed_ts", "rows": 1000,
-        "wt": "json"}, timeout=30).json()
-    return {doc["id"]: doc["indexed_ts"] for doc in answer["response"]["docs"]}
+def texts_indexed(api, org_id: str) -> bool:
+    """No document of the organisation's publications waits for its text: the
+    full-text worker re-indexes a publication when it has read a document (and
+    only then marks it done), which would change Solr's stamps."""
+    return not any(status["status"] == "pending"
+                   for package in publications(org_id).values() if package.state == "active"
+                   for status in api("thueringen_fulltext_status", id=package.id)["resources"])
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +101,11 @@ def test_feed_reharvest_changes_withdrawals_and_the_guard(api, stack, served):
     assert "Warnung: Eintrag „Eintrag ohne Kennung und ohne Link“" in warnings and "keinen Titel" in warnings
     second = harvest(api, source["id"])[source["id"]]
     assert counts(second) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0, "not_processed": 0}
-    before, indexed = stamps(org["id"]), solr_stamps(stack, org["id"])
+    wait_until(lambda: texts_indexed(api, org["id"]), timeout=120, interval=1, what="the documents' texts indexed")
+    before, indexed = stamps(org["id"]), solr_stamps(stack, org["id"], "publication")
     third = harvest(api, source["id"])[source["id"]]
     assert counts(third) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0, "not_processed": 0}
-    assert stamps(org["id"]) == before and solr_stamps(stack, org["id"]) == indexed   # nothing written
+    assert stamps(org["id"]) == before and solr_stamps(stack, org["id"], "publication") == indexed   # nothing written
 
     changed = single.replace(b"<title>Konzessionsvertrag Stromnetz</title>",
                              b"<title>Konzessionsvertrag Stromnetz 2025</title>") \
@@ -184,10 +188,11 @@ def test_fragdenstaat_requests_become_publications_incrementally_under_the_guard
                                                        "Anschreiben_geschwaerzt.pdf"]
     assert shown["publication_date"] == "2024-02-27"
 
-    before, indexed = stamps(org["id"]), solr_stamps(stack, org["id"])
+    wait_until(lambda: texts_indexed(api, org["id"]), timeout=120, interval=1, what="the documents' texts indexed")
+    before, indexed = stamps(org["id"]), solr_stamps(stack, org["id"], "publication")
     second = harvest(api, source["id"])[source["id"]]
     assert counts(second) == {"added": 0, "updated": 0, "unchanged": 3, "withdrawn": 0, "failed": 0, "not_processed": 0}
-    assert stamps(org["id"]) == before and solr_stamps(stack, org["id"]) == indexed
+    assert stamps(org["id"]) == before and solr_stamps(stack, org["id"], "publication") == indexed
 
     fragdenstaat.changes[281002] = {"title": "Messwerte der Nitratmessstellen 2021 bis 2023"}
     fragdenstaat.hidden.add(281003)

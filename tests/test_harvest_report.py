@@ -13,19 +13,13 @@ import uuid
 import pytest
 import requests
 
-import conftest
 from conftest import ActionApi
-from test_harvest_dcat import harvest, rdf_catalogue, rdf_dataset
+from harvest_fixtures import harvest, rdf_catalogue, rdf_dataset
 from db_faults import refused_title
 from static_server import serve_in_thread
 
 GOOD = "https://bericht.example/1"
 BROKEN = "https://bericht.example/2"
-
-
-@pytest.fixture(scope="module")
-def api(stack) -> ActionApi:
-    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 import uuid
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 import ckan.model as model
 from ckanext.harvest.model import HarvestObject
@@ -20,10 +22,9 @@ from ckanext.thueringen.harvesters.report import job_report
 
 import conftest
 from conftest import consumer_pids, run_stack, wait_until
-from test_harvest_dcat import (counts, harvest, messages, new_org, new_source, packages, rdf_catalogue,
-                               rdf_dataset)
-from test_harvest_dcat import api, clear_sources, served  # noqa: F401 - fixtures
-from db_faults import POISON, poisoned_insert  # noqa: F401 - a fixture
+from db_faults import POISON
+from harvest_fixtures import (counts, finished_jobs, harvest, messages, new_org, new_source, packages,
+                              rdf_catalogue, rdf_dataset)
 
 CONSUMERS = ("gather-consumer", "fetch-consumer")
 
@@ -163,6 +164,59 @@ def test_a_killed_consumer_is_restarted_and_status_says_so():
 
 
 def harvest_finished(api, source_id: str, job_id: str) -> dict:
-    from test_harvest_dcat import finished_jobs
-
     return finished_jobs(api, {source_id: job_id}, timeout=120)[source_id]
+
+
+# redis-py 8's socket timeout for every connection (harvesters/queue.py), which a
+# consumer waiting on its queue must outlast
+REDIS_SOCKET_TIMEOUT = 5
+
+
+def test_consumers_idle_longer_than_the_redis_socket_timeout_still_consume(api, served, consumers_stay_alive):
+    folder, base = served
+    same_title_catalogue(folder, "nach-pause", 3, "Nach der Pause")
+    org = new_org(api, "nach-pause")
+    source = new_source(api, org["id"], "nach-pause", f"{base}/nach-pause.rdf")
+    time.sleep(REDIS_SOCKET_TIMEOUT + 3)   # nothing queued: both consumers wait on their queues
+    job = harvest(api, source["id"], timeout=60)[source["id"]]
+    assert counts(job)["added"] == 3, messages(job)
+
+
+def test_the_scheduler_ends_a_job_without_progress_after_the_harvest_timeout(api, served):
+    """`ckan.harvest.timeout` (minutes): a job nobody works on (its gather consumer
+    is stopped) that was created longer ago than that is ended by the stack's
+    scheduler, with a gather error that says why."""
+    from ckan.plugins import toolkit
+    from ckanext.harvest import queue as harvest_queue
+    from ckanext.harvest.model import HarvestJob
+
+    minutes = int(toolkit.config.get("ckan.harvest.timeout") or 0)
+    folder, base = served
+    same_title_catalogue(folder, "stillstand", 2, "Stillstand")
+    org = new_org(api, "stillstand")
+    source = new_source(api, org["id"], "stillstand", f"{base}/stillstand.rdf")
+    run_stack("stop", "gather-consumer")
+    try:
+        job_id = api("harvest_job_create", source_id=source["id"], run=True)["id"]
+        model.Session.remove()
+        model.Session.execute(sa.text("UPDATE harvest_job SET created = created - make_interval(mins => :minutes) "
+                                      "WHERE id = :id"), {"minutes": minutes + 5, "id": job_id})
+        model.Session.commit()
+
+        def ended() -> bool:
+            model.Session.remove()
+            return HarvestJob.get(job_id).status == "Finished"
+
+        # no harvest_jobs_run here: the stack's scheduler must do it
+        wait_until(ended, timeout=toolkit.config.get("thueringen.harvest.scheduler_interval") + 60, interval=1,
+                   what="the stalled job ended by the scheduler")
+        errors = [error.message for error in HarvestJob.get(job_id).get_gather_errors()]
+        assert any(f"Job {job_id} timeout ({minutes} minutes)" in message for message in errors), errors
+        # the job's gather message must not start a gather of the ended job later
+        redis = harvest_queue.get_connection()
+        key = harvest_queue.get_gather_routing_key()
+        for message in redis.lrange(key, 0, -1):
+            if job_id in message:
+                redis.lrem(key, 0, message)
+    finally:
+        run_stack("start")

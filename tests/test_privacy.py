@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from conftest import STATE_DIR, wait_until
 
 VISITOR_ADDRESS = "127.0.0.2"
 FORWARDED_ADDRESSES = ("203.0.113.77", "198.51.100.23", "2001:db8::7e57")
+BAD_TOKEN_VISITS = 3
 
 # Pages, API calls, errors and a download: what a visitor does, and what makes
 # servers write log lines (not-found pages, failed actions, a bad search).
@@ -40,13 +42,14 @@ VISITOR_REQUESTS = [
 ]
 
 
-def _visit(port: int, method: str, path: str) -> int:
+def _visit(port: int, method: str, path: str, **more_headers: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(VISITOR_ADDRESS, 0))
     headers = {
         "X-Forwarded-For": f"{FORWARDED_ADDRESSES[0]}, {FORWARDED_ADDRESSES[1]}",
         "X-Real-IP": FORWARDED_ADDRESSES[0],
         "Forwarded": f'for="[{FORWARDED_ADDRESSES[2]}]";proto=https',
         "User-Agent": "Datenschutzpruefung/1.0",
+        **more_headers,
     }
     body = None
     if method == "POST":
@@ -59,6 +62,18 @@ def _visit(port: int, method: str, path: str) -> int:
         return response.status
     finally:
         connection.close()
+
+
+def _postgres_error_with(marker: str) -> None:
+    """A failing statement: PostgreSQL logs it (log_min_error_statement) with the marker."""
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    model.Session.remove()
+    with pytest.raises(sa.exc.DataError):
+        model.Session.execute(sa.text("SELECT CAST(:marker AS integer)"), {"marker": marker})
+    model.Session.rollback()
 
 
 def _log_files() -> list[Path]:
@@ -96,15 +111,23 @@ def test_no_client_address_in_any_log(stack):
     # every service of the stack writes a log here, so the search covers them all
     assert {"ckan.log", "postgres.log", "redis.log", "solr.log"} <= names, names
 
-    def flushed() -> bool:
-        # the services write their lines asynchronously; wait until the CKAN log
-        # has grown or a few seconds have passed
-        return any(path.stat().st_size != sizes_before.get(path) for path in logs)
+    # Marker lines written after the visits: the search below runs only once the
+    # logs hold them, so it never reads logs that have not caught up.
+    for _ in range(BAD_TOKEN_VISITS):
+        # CKAN logs "Cannot decode JWT token" at ERROR for a token it cannot read
+        _visit(port, "GET", "/api/3/action/status_show", Authorization="kein-gueltiges-token")
+    marker = f"Datenschutz-Marke {uuid.uuid4().hex}"
+    _postgres_error_with(marker)
 
-    try:
-        wait_until(flushed, timeout=5, interval=0.5)
-    except AssertionError:
-        pass
+    def bad_tokens_logged() -> int:
+        with (STATE_DIR / "log" / "ckan.log").open("rb") as file:
+            file.seek(sizes_before.get((STATE_DIR / "log" / "ckan.log").resolve(), 0))
+            return file.read().count(b"Cannot decode JWT token")
+
+    wait_until(lambda: bad_tokens_logged() >= BAD_TOKEN_VISITS, timeout=30, interval=0.5,
+               what="the web server's marker lines in ckan.log")
+    wait_until(lambda: marker in (STATE_DIR / "log" / "postgres.log").read_text(errors="replace"), timeout=30,
+               interval=0.5, what="the marker in postgres.log")
     leaks = []
     for path in logs:
         text = path.read_text(errors="replace")

@@ -19,59 +19,20 @@ from rdflib.namespace import DCTERMS, SKOS
 from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFSerializer
 
-import conftest
-from conftest import ActionApi
-from test_harvest_dcat import served  # noqa: F401 - a fixture: a folder of catalogue files, served
+from harvest_fixtures import CREATED_SOURCES, harvest, new_org, new_source
+from publication_samples import DL_BY, complete_publication
 from ckanext.thueringen import conformance, rdf
 
 DOC = "https://opendata.thueringen.de/def/document-type/"
-DL_BY = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 PDF = "http://publications.europa.eu/resource/authority/file-type/PDF"
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 @pytest.fixture(scope="module")
-def api(stack) -> ActionApi:
-    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
-
-
-@pytest.fixture(scope="module")
 def authority(api) -> dict:
     return api("organization_create", name=f"tmwat-{uuid.uuid4().hex[:6]}",
                title="Thüringer Ministerium für Wirtschaft (Test)")
-
-
-def complete_publication(owner_org: str, marker: str, **overrides) -> dict:
-    """A publication with every field, as a client would send it (aliases, German forms)."""
-    publication = {
-        "type": "publication",
-        "name": f"vertrag-{marker}",
-        "title": f"Konzessionsvertrag Wasserversorgung {marker}",
-        "notes": "Wesentliche Inhalte des Konzessionsvertrags über die Wasserversorgung.",
-        "owner_org": owner_org,
-        "document_type": "Vertrag",
-        "legal_basis": "§ 6 Abs. 3 Nr. 12 ThürTG",
-        "file_reference": "32-0815/2024",
-        "document_date": "01.03.2024",
-        "decision_date": "2024-02-20",
-        "publication_date": "2024-03-15",
-        "contract_parties": ["Stadt Weimar", "Stadtwerke Weimar GmbH"],
-        "contract_value": "1.250.000,00 €",
-        "contract_start": "2024-04-01",
-        "contract_end": "2044-03-31",
-        "temporal_coverage": [{"start": "2024-01-01", "end": "2024-12-31"}],
-        "license_id": DL_BY,
-        "theme": ["http://publications.europa.eu/resource/authority/data-theme/GOVE"],
-        "language": ["http://publications.europa.eu/resource/authority/language/DEU"],
-        "spatial_coverage": [{"uri": "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/160550000000"}],
-        "contact": [{"name": "Stadtverwaltung Weimar", "email": "transparenz@weimar.de"}],
-        "tag_string": "Wasser,Konzession",
-        "resources": [{"url": f"https://example.org/{marker}/vertrag.pdf", "name": "Konzessionsvertrag (PDF)",
-                       "format": "PDF", "size": 48213}],
-    }
-    publication.update(overrides)
-    return publication
 
 
 @pytest.fixture(scope="module")
@@ -228,17 +189,16 @@ def test_metadata_table_lists_only_fields_with_a_value(stack, api, authority):
 
 
 def test_publication_page_shows_extraction_status_and_matching_passages_once_they_exist(stack, stored):
-    """The page uses the full-text helpers of the contract when they are installed."""
+    """The page uses the full-text helpers (the stack runs the full-text plugin)."""
     from ckan.lib.helpers import helper_functions
 
+    assert {"thueringen_fulltext_status", "thueringen_highlights"} <= set(helper_functions)
     html = requests.get(f"{stack['web_url']}/publication/{stored['name']}", params={"q": "Wasserversorgung"},
                         timeout=60).text
-    if "thueringen_fulltext_status" in helper_functions:
-        assert "<th scope=\"col\">Volltext</th>" in html
-        assert any(status in html for status in ("Text wird ausgelesen", "Volltext durchsuchbar",
-                                                   "Text konnte nicht ausgelesen werden"))
-    if "thueringen_highlights" in helper_functions:
-        assert "<mark>Wasserversorgung</mark>" in html
+    assert "<th scope=\"col\">Volltext</th>" in html
+    assert any(status in html for status in ("Text wird ausgelesen", "Volltext durchsuchbar",
+                                               "Text konnte nicht ausgelesen werden"))
+    assert "<mark>Wasserversorgung</mark>" in html
 
 
 # --- DCAT-AP.de -----------------------------------------------------------------------
@@ -316,8 +276,6 @@ def _types_by_title(api, org_id: str) -> dict[str, tuple[str, str | None]]:
 
 
 def test_harvested_dcat_records_that_are_transparency_documents_become_publications(api, served):
-    from test_harvest_dcat import CREATED_SOURCES, harvest, new_org, new_source
-
     folder, base_url = served
     urls = []
     for _ in range(2):   # one catalogue per source: the same records in both would be duplicates
@@ -351,8 +309,6 @@ def test_harvested_dcat_records_that_are_transparency_documents_become_publicati
 def test_a_stored_dataset_becomes_a_publication_when_its_source_says_so(api, served):
     """package_update keeps a dataset's type; the harvester changes it when a record
     is reclassified, and keeps the dataset's id and name."""
-    from test_harvest_dcat import CREATED_SOURCES, harvest, new_org, new_source
-
     folder, base_url = served
     marker = uuid.uuid4().hex[:8]
     (folder / f"{marker}.ttl").write_text(CATALOGUE.format(base=f"https://daten.example.org/{marker}",

@@ -25,9 +25,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-import conftest
-from conftest import ActionApi
-from test_publications import complete_publication
+from publication_samples import complete_publication
 
 import ckan.model as model
 
@@ -36,11 +34,6 @@ BAD_URLS = [JAVASCRIPT, " javascript:alert(1)", "JavaScript:alert(1)", "java\tsc
             "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "ftp://example.org/x.csv",
             "vbscript:msgbox(1)", "//example.org/ohne-schema", "example.org/ohne-schema", "http://"]
 GERMAN_ERROR = "Bitte eine vollständige Webadresse angeben"
-
-
-@pytest.fixture(scope="module")
-def api(stack) -> ActionApi:
-    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
 
 
 @pytest.fixture(scope="module")

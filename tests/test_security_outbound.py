@@ -25,8 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-import conftest
-from conftest import ActionApi, wait_until
+from conftest import wait_until
 from connect_audit import connections
 from ckanext.thueringen.harvesters.config import parse_source_config
 from ckanext.thueringen.harvesters.ckan_client import CkanApiClient
@@ -37,7 +36,7 @@ from ckanext.thueringen.harvesters.fragdenstaat import FragDenStaatHarvester
 from ckanext.thueringen.security import outbound
 from ckanext.thueringen.security.outbound import OutboundPolicy
 from ckanext.thueringen.security.plugin import ThueringenSecurityPlugin
-from test_harvest_dcat import harvest
+from harvest_fixtures import harvest
 
 REFUSED = "ruft solche Adressen nicht ab"
 
@@ -277,11 +276,6 @@ def test_environment_proxies_are_not_used(monkeypatch, server, tmp_path):
 
 
 # --- the stack's own processes -----------------------------------------------
-
-@pytest.fixture(scope="module")
-def api(stack) -> ActionApi:
-    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
-
 
 def test_fulltext_worker_refuses_solr_and_a_redirect_to_it(api, stack, server):
     """The attack of the review: a document URL that reads Solr. The worker

@@ -14,14 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-import conftest
-from conftest import ActionApi, run_stack
+from conftest import run_stack
 from ckanext.thueringen.security.uploads import upload_path
-
-
-@pytest.fixture(scope="module")
-def api(stack) -> ActionApi:
-    return ActionApi(stack["api_url"], (conftest.STATE_DIR / "sysadmin-token").read_text().strip())
 
 
 @pytest.fixture(scope="module")

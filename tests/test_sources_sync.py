@@ -303,6 +303,41 @@ def test_a_file_ckan_cannot_apply_is_refused_before_any_change(cli, tmp_path, su
     assert show("organization_show", f"land-{suffix}") is None
 
 
+def test_an_organisation_name_taken_by_a_group_is_refused_before_any_change(cli, tmp_path, suffix, entries):
+    factories.Group(name=f"kreis-{suffix}")
+
+    output = sync(cli, write(tmp_path, entries), exit_code=1)
+
+    assert "nothing was changed:" in output
+    assert f"organisation kreis-{suffix}: der Name gehört einer Gruppe / the name belongs to a group, " \
+           "not an organisation" in output
+    assert show("organization_show", f"land-{suffix}") is None
+
+
+@pytest.fixture
+def without_fragdenstaat():
+    """This CKAN without the FragDenStaat harvester's plugin, for one test."""
+    import ckan.plugins as plugins
+
+    plugins.unload("thueringen_fragdenstaat")
+    yield
+    plugins.load("thueringen_fragdenstaat")
+
+
+def test_a_source_whose_harvester_is_not_installed_is_refused_before_any_change(cli, tmp_path, suffix, entries,
+                                                                               catalogs, without_fragdenstaat):
+    entries[-1]["sources"].append({"name": f"stadt-{suffix}-fds", "title": "Anfragen", "type": "fragdenstaat",
+                                   "url": f"{catalogs}/api/v1/", "schedule": "WEEKLY"})
+
+    output = sync(cli, write(tmp_path, entries), exit_code=1)
+
+    assert "nothing was changed:" in output
+    assert f"harvest source stadt-{suffix}-fds: der Harvester 'fragdenstaat' ist in diesem CKAN nicht installiert" \
+        in output
+    assert show("organization_show", f"land-{suffix}") is None
+    assert show("harvest_source_show", f"stadt-{suffix}-dcat") is None
+
+
 def test_a_source_with_the_url_of_another_is_refused_before_any_change(cli, tmp_path, suffix, entries,
                                                                        catalogs):
     org = factories.Organization()

@@ -11,7 +11,7 @@ import ckan.model as model
 from static_server import serve_in_thread
 
 from security.world import World
-from test_harvest_dcat import harvest, numbered_catalogue
+from harvest_fixtures import harvest, numbered_catalogue
 
 # Every table that holds rows of a harvest source, and how a row names it.
 SOURCE_ROWS = {

@@ -1,17 +1,15 @@
 """ckanext.thueringen.harvesters: fetching and parsing a catalogue page safely.
 
-A misbehaving HTTP server on 127.0.0.1 (a thread in this module) plays every
-fault a remote catalogue can have; no other host is contacted. Pure tests (no
-stack): run with
+A misbehaving HTTP server on 127.0.0.1 (tests/fault_server.py, with the routes
+of this module) plays every fault a remote catalogue can have; no other host is
+contacted. Pure tests (no stack): run with
     .venv/bin/python -m pytest tests/unit/test_harvest_fetch.py -p no:ckan -p no:ckan_fixtures -q
 """
 from __future__ import annotations
 
 import gzip
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +20,7 @@ from ckanext.thueringen.harvesters.fetch import FetchError, fetch
 from ckanext.thueringen.security.outbound import OutboundPolicy
 from ckanext.thueringen.harvesters.rdf_guard import (ParseError, UnsafeDocument, check_safe, detect_format,
                                                       parse_page)
+from fault_server import BILLION_LAUGHS, INVALID_XML, RDF_NS, XXE, FaultServer, send
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 BREMEN = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "bremen-catalog.rdf"
@@ -34,55 +33,18 @@ SLOW = 1.5                 # the slow server waits this long before answering
 TRICKLE = 0.05             # one byte every TRICKLE seconds
 TRICKLE_BYTES = 400        # 20 s at most: far beyond TOTAL_TIMEOUT, but bounded
 
-RDF_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/"'
-XXE = f"""<?xml version="1.0"?>
-<!DOCTYPE rdf:RDF [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<rdf:RDF {RDF_NS}>
-  <rdf:Description rdf:about="https://example.org/dataset/1"><dct:title>&xxe;</dct:title></rdf:Description>
-</rdf:RDF>
-"""
-BILLION_LAUGHS = f"""<?xml version="1.0"?>
-<!DOCTYPE rdf:RDF [
-  <!ENTITY lol "lol">
-  {"".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))}
-]>
-<rdf:RDF {RDF_NS}>
-  <rdf:Description rdf:about="https://example.org/dataset/1"><dct:title>&lol9;</dct:title></rdf:Description>
-</rdf:RDF>
-"""
-INVALID_XML = f'<?xml version="1.0"?>\n<rdf:RDF {RDF_NS}>\n  <rdf:Description>\n</rdf:RDF>\n'
 HTML_PAGE = "<!DOCTYPE html><html><body><h1>Wartungsarbeiten</h1></body></html>"
 
 
 # --- the misbehaving server ---------------------------------------------------
 
-def _send(handler, body: bytes, content_type: str | None = "application/rdf+xml", *, status: int = 200,
-          length: int | None = -1, headers: dict[str, str] | None = None) -> None:
-    """One response; length -1: the true Content-Length, None: none (the body ends when the connection does).
-    A Content-Length other than the body's closes the connection after the body."""
-    handler.send_response(status)
-    if content_type:
-        handler.send_header("Content-Type", content_type)
-    if length is None or length not in (-1, len(body)):
-        handler.close_connection = True
-    if length is None:
-        handler.send_header("Connection", "close")
-    else:
-        handler.send_header("Content-Length", str(len(body) if length == -1 else length))
-    for name, value in (headers or {}).items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    handler.wfile.write(body)
-    handler.wfile.flush()
-
-
 def _redirect(location: str):
-    return lambda h: _send(h, b"", None, status=302, headers={"Location": location})
+    return lambda h: send(h, b"", None, status=302, headers={"Location": location})
 
 
 def _slow(h):
     time.sleep(SLOW)
-    _send(h, b"<rdf:RDF/>")
+    send(h, b"<rdf:RDF/>")
 
 
 def _trickle_body(h):
@@ -107,7 +69,7 @@ def _trickle_headers(h):
 def _truncated(declare_length: bool):
     body = BREMEN.read_bytes()
     half = body[: len(body) // 2]
-    return lambda h: _send(h, half, length=len(body) if declare_length else None)
+    return lambda h: send(h, half, length=len(body) if declare_length else None)
 
 
 def _stream(h, total: int, *, chunked: bool) -> None:
@@ -128,32 +90,32 @@ def _stream(h, total: int, *, chunked: bool) -> None:
 
 def _gzip_bomb(h):
     packed = gzip.compress(b"\0" * (CAP * 64))   # 4 MB of zeros in a few KB
-    _send(h, packed, "application/rdf+xml", headers={"Content-Encoding": "gzip"})
+    send(h, packed, "application/rdf+xml", headers={"Content-Encoding": "gzip"})
 
 
 def _example(name: str, content_type: str):
-    return lambda h: _send(h, (EXAMPLES / name).read_bytes(), content_type)
+    return lambda h: send(h, (EXAMPLES / name).read_bytes(), content_type)
 
 
 ROUTES = {
-    "/bremen.rdf": lambda h: _send(h, BREMEN.read_bytes(), "application/rdf+xml; charset=utf-8"),
-    "/katalog": lambda h: _send(h, BREMEN.read_bytes(), "application/octet-stream"),
+    "/bremen.rdf": lambda h: send(h, BREMEN.read_bytes(), "application/rdf+xml; charset=utf-8"),
+    "/katalog": lambda h: send(h, BREMEN.read_bytes(), "application/octet-stream"),
     "/moved": _redirect("/bremen.rdf"),
-    "/error": lambda h: _send(h, b"Interner Fehler", "text/plain", status=500),
+    "/error": lambda h: send(h, b"Interner Fehler", "text/plain", status=500),
     "/slow": _slow,
     "/trickle-body": _trickle_body,
     "/trickle-headers": _trickle_headers,
     "/truncated-length.rdf": _truncated(declare_length=True),
     "/truncated-close.rdf": _truncated(declare_length=False),
-    "/invalid.rdf": lambda h: _send(h, INVALID_XML.encode()),
-    "/xxe.rdf": lambda h: _send(h, XXE.encode()),
-    "/laughs.rdf": lambda h: _send(h, BILLION_LAUGHS.encode()),
-    "/big-length": lambda h: _send(h, b" " * (CAP + 1)),
+    "/invalid.rdf": lambda h: send(h, INVALID_XML.encode()),
+    "/xxe.rdf": lambda h: send(h, XXE.encode()),
+    "/laughs.rdf": lambda h: send(h, BILLION_LAUGHS.encode()),
+    "/big-length": lambda h: send(h, b" " * (CAP + 1)),
     "/big-close": lambda h: _stream(h, CAP * 4, chunked=False),
     "/big-chunked": lambda h: _stream(h, CAP * 4, chunked=True),
     "/big-gzip": _gzip_bomb,
-    "/wartung.html": lambda h: _send(h, HTML_PAGE.encode(), "text/html; charset=utf-8"),
-    "/pdf": lambda h: _send(h, b"%PDF-1.4", "application/pdf"),
+    "/wartung.html": lambda h: send(h, HTML_PAGE.encode(), "text/html; charset=utf-8"),
+    "/pdf": lambda h: send(h, b"%PDF-1.4", "application/pdf"),
     "/to-file": _redirect("file:///etc/passwd"),
     "/loop": _redirect("/loop"),
     "/simple.ttl": _example("dcat_ap_de-RefImp_TTL_SIMPLE.ttl", "text/plain"),
@@ -163,39 +125,11 @@ ROUTES = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):  # noqa: N802 - the base class's name
-        route = ROUTES.get(urlsplit(self.path).path)
-        try:
-            if route is None:
-                _send(self, b"", None, status=404)
-            else:
-                route(self)
-        except OSError:   # the client gave up (that is what most tests want)
-            self.close_connection = True
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass   # clients that hang up (TLS handshakes on plain HTTP, cancelled downloads)
-
-
 @pytest.fixture(scope="module")
 def server():
-    httpd = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, name="misbehaving-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    httpd = FaultServer(ROUTES)
+    yield httpd.start()
+    httpd.stop()
 
 
 @pytest.fixture

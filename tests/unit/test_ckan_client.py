@@ -4,7 +4,7 @@ A small fake CKAN on 127.0.0.1 (a thread in this module) answers package_search
 like CKAN over Solr does: the fq forms the client sends, sort by metadata_modified
 (milliseconds, as Solr indexes it) then id, start, rows with a cap, fl=id. Faulty
 answers come from a per-test override. Pure tests (no stack):
-    .venv/bin/python -m pytest tests/unit/test_ckan_api.py -p no:ckan -p no:ckan_fixtures -q
+    .venv/bin/python -m pytest tests/unit/test_ckan_client.py -p no:ckan -p no:ckan_fixtures -q
 """
 from __future__ import annotations
 
