@@ -191,6 +191,20 @@ def test_deeply_nested_pdf_fails_without_hanging():
     assert seconds < 20
 
 
+def test_damage_is_reported_when_a_logging_setup_disabled_pypdfs_loggers(monkeypatch):
+    """CKAN's logging setup (logging.config, disable_existing_loggers) disables the
+    loggers of modules imported before it; pypdf reports damage only there."""
+    import logging
+
+    import pypdf._reader  # noqa: F401 - its logger exists before the setup runs
+
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if (name == "pypdf" or name.startswith("pypdf.")) and isinstance(logger, logging.Logger):
+            monkeypatch.setattr(logger, "disabled", True)
+    reason, _ = _failure(documents.deeply_nested_pdf())
+    assert "PDF" in reason and ("verschachtelt" in reason or "beschädigt" in reason)
+
+
 def test_zip_bomb_docx_is_refused():
     reason, seconds = _failure(documents.zip_bomb_docx(150))
     assert "ZIP-Bombe" in reason

@@ -127,6 +127,14 @@ class _PypdfWarnings(logging.Handler):
 
     def __enter__(self):
         self._saved = (self._logger.level, self._logger.propagate)
+        # A logging setup run after pypdf was imported (logging.config with its
+        # default disable_existing_loggers, as CKAN's and pytest's are) disables
+        # pypdf's module loggers, and their warnings would never arrive here.
+        self._disabled = [logger for name, logger in logging.root.manager.loggerDict.items()
+                          if (name == "pypdf" or name.startswith("pypdf."))
+                          and isinstance(logger, logging.Logger) and logger.disabled]
+        for logger in self._disabled:
+            logger.disabled = False
         self._logger.setLevel(logging.WARNING)
         self._logger.propagate = False
         self._logger.addHandler(self)
@@ -135,6 +143,8 @@ class _PypdfWarnings(logging.Handler):
     def __exit__(self, *exc_info):
         self._logger.removeHandler(self)
         self._logger.level, self._logger.propagate = self._saved
+        for logger in self._disabled:
+            logger.disabled = True
         return False
 
 
