@@ -10,7 +10,7 @@ STACK  := $(PYTHON) scripts/stack.py
 # A second test stack beside the first: make test TEST_PROFILE=test2 (ports +200)
 TEST_PROFILE ?= test
 
-.PHONY: run start stop status logs test test-unit test-keep reset benchmark help
+.PHONY: run start stop status logs test test-unit test-keep lint reset benchmark help
 
 run:  ## install what is missing, start every service, set up the portal and its demo content
 	$(STACK) --profile run up
@@ -32,6 +32,9 @@ test:  ## the whole suite on fresh, isolated services (other ports, database, So
 
 test-unit:  ## the tests that need no service (tests/unit, not marked `stack`); starts nothing
 	$(STACK) test-unit $(PYTEST_ARGS)
+
+lint:  ## ruff: lint and import order (also the first step of `make test`)
+	$(STACK) lint
 
 test-keep:  ## like `make test`, but leave the test services running for debugging
 	$(STACK) --profile $(TEST_PROFILE) test --keep $(PYTEST_ARGS)

@@ -56,7 +56,7 @@ def render(relative: str, title: str, pages: list[str]) -> bytes:
         paragraphs = "\n".join(f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
                                for page in pages for part in page.split("\n\n"))
         return (f"<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-                f"</head><body>\n<h1>{html.escape(title)}</h1>\n{paragraphs}\n</body></html>\n").encode("utf-8")
+                f"</head><body>\n<h1>{html.escape(title)}</h1>\n{paragraphs}\n</body></html>\n").encode()
     return write_pdf(pages, title=title)
 
 

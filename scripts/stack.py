@@ -1045,7 +1045,7 @@ def _selected(profile: Profile, names: list[str]) -> list[Service]:
 
 
 def cmd_start(profile: Profile, args) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - stack.py runs on whatever python3 builds the venv
         die(f"Python 3.11 is needed, this is {sys.version.split()[0]}: install the Debian package 'python3'")
     if args.fresh:
         cmd_stop(profile, argparse.Namespace(services=[]))
@@ -1163,17 +1163,30 @@ def cmd_up(profile: Profile, args) -> None:
     say(f"  logs: {profile.logs.relative_to(ROOT)}/   status: make status   stop: make stop")
 
 
+def cmd_lint(profile: Profile | None = None, args=None) -> int:
+    """`make lint`: ruff (lint and import order, pyproject.toml [tool.ruff]) over the repository."""
+    ensure_venv(with_tests=True)
+    ruff = [str(VENV / "bin" / "ruff"), "check", "."]
+    say("running " + shlex.join(ruff))
+    return subprocess.run(ruff, cwd=ROOT).returncode
+
+
 def cmd_test(profile: Profile, args) -> int:
-    """`make test`: fresh isolated services, pytest, teardown."""
+    """`make test`: ruff, then fresh isolated services, pytest, teardown. A lint
+    failure fails the run, after the tests have run too."""
     args.fresh = True
     cmd_install(profile, args)
+    lint = cmd_lint()
     try:
         cmd_start(profile, args)
         setup_portal(profile, demo=False)
         pytest = [str(VENV / "bin" / "python"), "-m", "pytest", f"--ckan-ini={profile.ckan_ini}",
                   *([a for a in args.pytest_args if a != "--"] or ["tests"])]
         say("running " + shlex.join(pytest))
-        return subprocess.run(pytest, cwd=ROOT).returncode
+        tests = subprocess.run(pytest, cwd=ROOT).returncode
+        if lint and not tests:
+            say("ruff found problems (above); `make lint` shows them again")
+        return tests or lint
     finally:
         if not args.keep:
             cmd_stop(profile, argparse.Namespace(services=[]))
@@ -1220,6 +1233,7 @@ def main(argv: list[str] | None = None) -> int:
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test_unit = sub.add_parser("test-unit", help="the tests that need no service (no service is started)")
     test_unit.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("lint", help="ruff: lint and import order")
     sub.add_parser("status", help="show every service; exit 1 when one is down")
     sub.add_parser("check-ports", help="name the processes holding this profile's ports")
     sub.add_parser("check-tools", help="name the Debian packages that are missing")
@@ -1235,7 +1249,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = profile_named(args.profile)
     handlers = {"install": cmd_install, "start": cmd_start, "stop": cmd_stop, "status": cmd_status,
                 "check-ports": cmd_check_ports, "check-tools": cmd_check_tools, "ckan": cmd_ckan,
-                "up": cmd_up, "test": cmd_test, "test-unit": cmd_test_unit}
+                "up": cmd_up, "test": cmd_test, "test-unit": cmd_test_unit, "lint": cmd_lint}
     try:
         return handlers[args.command](profile, args) or 0
     except StackError as error:

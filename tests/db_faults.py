@@ -4,12 +4,11 @@ a trigger that refuses every dataset with a given title."""
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
-
-import pytest
-import sqlalchemy as sa
+from collections.abc import Iterator
 
 import ckan.model as model
+import pytest
+import sqlalchemy as sa
 
 POISON = "Vergifteter Datensatz"
 

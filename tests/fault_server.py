@@ -6,8 +6,8 @@ server has (slow, truncated, wrong type, hostile XML). No other host is contacte
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import urlsplit
 
 Route = Callable[[BaseHTTPRequestHandler], None]

@@ -44,7 +44,7 @@ class FragDenStaatServer(ThreadingHTTPServer):
     def site(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def start(self) -> "FragDenStaatServer":
+    def start(self) -> FragDenStaatServer:
         threading.Thread(target=self.serve_forever, name="fragdenstaat", daemon=True).start()
         return self
 

@@ -35,7 +35,7 @@ def docx(paragraphs: list[str], *, document_xml: bytes | None = None) -> bytes:
     document = document_xml or (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f'<w:body>{body}</w:body></w:document>').encode("utf-8")
+        f'<w:body>{body}</w:body></w:document>').encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml",

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import uuid
 
+import ckan.model as model
 import pytest
 import requests
 from rdflib import Graph
 
-import ckan.model as model
 from ckanext.thueringen.harvesters.report import job_report
-from static_server import serve_in_thread
-
 from conftest import stack_sysadmin, wait_until
+from static_server import serve_in_thread
 
 DL_BY = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 import requests
-
 from ckan.tests import factories
 
 ECON = "http://publications.europa.eu/resource/authority/data-theme/ECON"

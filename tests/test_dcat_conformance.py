@@ -11,14 +11,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from ckan.tests import factories, helpers
+from ckanext.dcat.processors import RDFSerializer
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 
-from ckan.tests import factories, helpers
-from ckanext.dcat.processors import RDFSerializer
-
 from ckanext.thueringen import conformance, derived, normalize, rdf
-from conftest import ROOT, CORPUS, REFERENCE
+from conftest import CORPUS, REFERENCE, ROOT
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

@@ -8,10 +8,9 @@ import uuid
 
 import pytest
 import requests
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
-
 from ckan.tests import factories
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from conftest import ActionApi
 
@@ -153,7 +152,7 @@ def test_catalogue_modified_since_leaves_out_older_datasets(world, sysadmin_api)
     org = sysadmin_api("organization_create", name=f"seit-{uuid.uuid4().hex[:6]}", title="Seit wann")
     older = sysadmin_api("package_create", owner_org=org["id"], **_dataset("Ältere Messreihe"))
     time.sleep(1.5)
-    since = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    since = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     time.sleep(1.5)
     newer = sysadmin_api("package_create", owner_org=org["id"], **_dataset("Neuere Messreihe"))
     query = f"name:({older['name']} OR {newer['name']})"

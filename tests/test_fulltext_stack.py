@@ -15,8 +15,8 @@ import pytest
 import requests
 
 import fulltext_documents as documents
-from pdf_writer import write_pdf
 from conftest import run_stack, wait_until
+from pdf_writer import write_pdf
 
 JOB_TIMEOUT = 180
 
@@ -221,6 +221,7 @@ def test_status_of_a_private_dataset_is_not_public(sysadmin_api, anonymous_api, 
 def test_rows_of_removed_documents_and_deleted_datasets_are_dropped(
         sysadmin_api, anonymous_api, document_server, organization):
     import ckan.model as model
+
     from ckanext.thueringen.fulltext import storage
 
     dataset = sysadmin_api("package_create", name=f"volltext-{uuid.uuid4().hex[:8]}", title="Aufräumen",
@@ -251,9 +252,9 @@ def test_worker_runs_below_the_harvest_and_keeps_its_database_connection(
     keeps its PostgreSQL connection from job to job: twenty documents do not open
     twenty database sessions (CKAN's worker disposes of its engine after each job,
     which is right for its forked work horse, not for a worker that goes on)."""
+    import ckan.model as model
     import sqlalchemy as sa
 
-    import ckan.model as model
     from conftest import STATE_DIR
 
     pid = int((STATE_DIR / "pids" / "fulltext-worker.pid").read_text())
@@ -285,9 +286,8 @@ def _fulltext_command(*args: str, check: bool = True):
 
 
 def _counts_in_the_database() -> dict[str, int]:
-    import sqlalchemy as sa
-
     import ckan.model as model
+    import sqlalchemy as sa
 
     model.Session.remove()
     rows = model.Session.execute(sa.text("SELECT status, count(*) FROM thueringen_fulltext GROUP BY status")).all()
@@ -342,8 +342,8 @@ def test_the_retry_command_queues_a_retry_that_redis_lost(sysadmin_api, anonymou
     Redis loses its data); the worker comes back and the document stays pending, until
     `fulltext retry` queues it again."""
     from ckan.lib.jobs import get_queue
-    from ckanext.thueringen.fulltext import jobs
 
+    from ckanext.thueringen.fulltext import jobs
     from fault_server import FaultServer, send
 
     word = f"nachholwort{uuid.uuid4().hex[:8]}"

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 import requests
-
 from ckan.lib.search.query import QUERY_FIELDS as CKAN_QUERY_FIELDS
+
 from conftest import ActionApi
 
 
@@ -172,8 +172,8 @@ def test_odd_queries_are_answered_not_failed(corpus, q):
 
 
 def test_helper_gives_no_snippets_of_a_dataset_the_user_may_not_see(corpus):
-    from ckanext.thueringen.search import query
     from ckanext.thueringen.helpers import thueringen_highlights
+    from ckanext.thueringen.search import query
 
     private = corpus["api"]("package_create", name=f"privat-{uuid.uuid4().hex[:8]}", title="Interne Akte",
                             notes="Nur für den Dienstgebrauch.", owner_org=corpus["org"]["id"], private=True)

@@ -10,13 +10,12 @@ import json
 import random
 import uuid
 
+import ckan.model as model
 import pytest
 import requests
-
-import ckan.model as model
 from ckanext.harvest.model import HarvestObject
-from ckanext.thueringen.harvesters.ckan import MARKER_GUID
 
+from ckanext.thueringen.harvesters.ckan import MARKER_GUID
 from harvest_fixtures import by_uri, counts, harvest, messages, new_org, stamps
 
 SOURCES: list[str] = []

@@ -11,14 +11,13 @@ validation, PostgreSQL and Solr of the test stack) and exported as DCAT-AP.de.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from rdflib import URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
-
 from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFSerializer
+from rdflib import URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
 from ckanext.thueringen import conformance
 from ckanext.thueringen.harvesters.ckan_client import CkanApiClient
@@ -123,7 +122,7 @@ def test_incremental_run_returns_only_what_changed_after(source, tmp_path):
     api = source["api"]
     full = CkanApiClient(source["url"], workdir=tmp_path)
     list(full.pages())
-    since = datetime.now(timezone.utc)
+    since = datetime.now(UTC)
     for short in ("haushaltsplan-2024", "kita-standorte"):
         made = source["datasets"][short]
         api("package_patch", id=made["id"], notes=made["notes"] + " Aktualisiert.")
@@ -132,7 +131,7 @@ def test_incremental_run_returns_only_what_changed_after(source, tmp_path):
     assert sorted(item["name"].rsplit("-", 1)[0] for item, _ in changed) == ["haushaltsplan-2024", "kita-standorte"]
     assert all(mapped.value["notes"].endswith("Aktualisiert.") for _, mapped in changed)
     assert client.newest_modified > full.newest_modified
-    assert list(CkanApiClient(source["url"], workdir=tmp_path).datasets(since=datetime.now(timezone.utc))) == []
+    assert list(CkanApiClient(source["url"], workdir=tmp_path).datasets(since=datetime.now(UTC))) == []
 
 
 def test_a_deleted_source_dataset_disappears_from_list_ids(source, tmp_path):

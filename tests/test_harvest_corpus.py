@@ -19,12 +19,11 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import DCAT, RDF
 
-from ckanext.thueringen import conformance
-from static_server import serve_in_thread
-
 import conftest
+from ckanext.thueringen import conformance
 from conftest import consumer_pids
 from harvest_fixtures import counts, exported, harvest, messages, new_org, new_source, packages, stamps
+from static_server import serve_in_thread
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 FORMATS = {".rdf": "xml", ".ttl": "turtle", ".jsonld": "json-ld"}

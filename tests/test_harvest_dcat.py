@@ -20,23 +20,36 @@ import threading
 import time
 import uuid
 
+import ckan.model as model
 import pytest
 import requests
 import sqlalchemy as sa
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, XSD
 
-import ckan.model as model
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+import conftest
 from ckanext.thueringen.harvesters.importing import new_dataset_name
 from ckanext.thueringen.harvesters.report import job_report
-
-import conftest
 from conftest import CORPUS, REFERENCE, run_stack, wait_until
 from fault_server import BILLION_LAUGHS, INVALID_XML, XXE, FaultServer, body, send
-from harvest_fixtures import (DL_BY, by_uri, counts, finished_jobs, harvest, messages, new_org, new_source,
-                              next_page, numbered_catalogue, packages, rdf_catalogue, rdf_dataset, solr_stamps,
-                              stamps)
+from harvest_fixtures import (
+    DL_BY,
+    by_uri,
+    counts,
+    finished_jobs,
+    harvest,
+    messages,
+    new_org,
+    new_source,
+    next_page,
+    numbered_catalogue,
+    packages,
+    rdf_catalogue,
+    rdf_dataset,
+    solr_stamps,
+    stamps,
+)
 
 # Routes of the misbehaving server (tests/fault_server.py) that this module's tests serve.
 ROUTES: dict = {}
@@ -563,7 +576,8 @@ def test_unchanged_pages_are_settled_without_parsing(api, served, poisoned_inser
     folder, base = served
     uris = [f"https://seiten.example/{i}" for i in range(6)]
 
-    def serve(titles: dict[int, str] = {}) -> None:
+    def serve(titles: dict[int, str] | None = None) -> None:
+        titles = titles or {}
         def dataset(i: int) -> str:
             return rdf_dataset(uris[i], titles.get(i, f"Seiten {i}"))
         (folder / "seiten-1.rdf").write_bytes(rdf_catalogue(
@@ -832,6 +846,7 @@ def test_index_documents_go_to_solr_alongside_and_a_refusal_reaches_the_batch(ap
     records are stored one at a time."""
     from ckan.lib.search import SearchIndexError
     from ckan.lib.search import index as search_index
+
     from ckanext.thueringen.harvesters.ckan_overrides import IndexSender
 
     org = new_org(api, "solr-sender")

@@ -15,7 +15,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from ckanext.thueringen import conformance
-
 from conftest import consumer_pids
 from harvest_fixtures import counts, exported, harvest, messages, new_org, new_source, packages
 from variants import dataset

@@ -18,7 +18,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from ckanext.thueringen import conformance
-
 from harvest_fixtures import counts, harvest, messages, new_org, new_source, packages
 
 EU = "http://publications.europa.eu/resource/authority/"

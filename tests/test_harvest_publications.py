@@ -13,17 +13,16 @@ import json
 import uuid
 from pathlib import Path
 
+import ckan.model as model
 import pytest
 import requests
 
-import ckan.model as model
-from demo_documents import write_documents
-from static_server import serve_in_thread
-
 from conftest import wait_until
-from fragdenstaat_server import FragDenStaatServer
+from demo_documents import write_documents
 from feed_samples import ATOM
+from fragdenstaat_server import FragDenStaatServer
 from harvest_fixtures import counts, harvest, messages, new_org, new_source, solr_stamps
+from static_server import serve_in_thread
 
 DEMO_CATALOGS = Path(__file__).resolve().parents[1] / "config" / "demo" / "catalogs"
 DEMO_FEED = "schwarzaburg-veroeffentlichungen.atom"

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from conftest import ActionApi
-from harvest_fixtures import harvest, rdf_catalogue, rdf_dataset
 from db_faults import refused_title
+from harvest_fixtures import harvest, rdf_catalogue, rdf_dataset
 from static_server import serve_in_thread
 
 GOOD = "https://bericht.example/1"

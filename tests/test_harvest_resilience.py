@@ -12,19 +12,27 @@ import signal
 import time
 import uuid
 
+import ckan.model as model
 import pytest
 import requests
 import sqlalchemy as sa
-
-import ckan.model as model
 from ckanext.harvest.model import HarvestObject
-from ckanext.thueringen.harvesters.report import job_report
 
 import conftest
+from ckanext.thueringen.harvesters.report import job_report
 from conftest import consumer_pids, run_stack, wait_until
 from db_faults import POISON
-from harvest_fixtures import (counts, finished_jobs, harvest, messages, new_org, new_source, packages,
-                              rdf_catalogue, rdf_dataset)
+from harvest_fixtures import (
+    counts,
+    finished_jobs,
+    harvest,
+    messages,
+    new_org,
+    new_source,
+    packages,
+    rdf_catalogue,
+    rdf_dataset,
+)
 
 CONSUMERS = ("gather-consumer", "fetch-consumer")
 

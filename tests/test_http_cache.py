@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
+from ckan.tests import factories
 from werkzeug.http import parse_date
 
 import conftest
 from conftest import ActionApi
-
-from ckan.tests import factories
 
 PUBLIC = "public, max-age=60"
 PRIVATE = "private, no-store"
@@ -75,7 +74,7 @@ def get(world, path: str, **headers) -> requests.Response:
 
 def utc_seconds(iso: str) -> datetime:
     """CKAN's metadata_modified (UTC, no zone) to the second, as HTTP dates are."""
-    return datetime.fromisoformat(iso).replace(tzinfo=timezone.utc, microsecond=0)
+    return datetime.fromisoformat(iso).replace(tzinfo=UTC, microsecond=0)
 
 
 def vary(response: requests.Response) -> set[str]:

@@ -66,9 +66,8 @@ def _visit(port: int, method: str, path: str, **more_headers: str) -> int:
 
 def _postgres_error_with(marker: str) -> None:
     """A failing statement: PostgreSQL logs it (log_min_error_statement) with the marker."""
-    import sqlalchemy as sa
-
     import ckan.model as model
+    import sqlalchemy as sa
 
     model.Session.remove()
     with pytest.raises(sa.exc.DataError):

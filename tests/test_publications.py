@@ -13,15 +13,14 @@ import uuid
 
 import pytest
 import requests
+from ckan.tests import factories, helpers
+from ckanext.dcat.processors import RDFSerializer
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from ckan.tests import factories, helpers
-from ckanext.dcat.processors import RDFSerializer
-
+from ckanext.thueringen import conformance, rdf
 from harvest_fixtures import CREATED_SOURCES, harvest, new_org, new_source
 from publication_samples import DL_BY, complete_publication
-from ckanext.thueringen import conformance, rdf
 
 DOC = "https://opendata.thueringen.de/def/document-type/"
 PDF = "http://publications.europa.eu/resource/authority/file-type/PDF"

@@ -21,13 +21,12 @@ import json
 import re
 import uuid
 
+import ckan.model as model
 import pytest
 import requests
 from bs4 import BeautifulSoup
 
 from publication_samples import complete_publication
-
-import ckan.model as model
 
 JAVASCRIPT = "javascript:alert(document.domain)"
 BAD_URLS = [JAVASCRIPT, " javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)",

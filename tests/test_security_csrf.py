@@ -14,7 +14,6 @@ import uuid
 
 import pytest
 import requests
-
 from ckan.tests import factories
 
 ROUNDS = 12   # token requests per view: each of the stack's workers serves some

@@ -25,10 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from conftest import wait_until
-from connect_audit import connections
-from ckanext.thueringen.harvesters.config import parse_source_config
 from ckanext.thueringen.harvesters.ckan_client import CkanApiClient
+from ckanext.thueringen.harvesters.config import parse_source_config
 from ckanext.thueringen.harvesters.dcat import DCATAPDEHarvester
 from ckanext.thueringen.harvesters.feed import FeedHarvester
 from ckanext.thueringen.harvesters.fetch import FetchError, fetch
@@ -36,6 +34,8 @@ from ckanext.thueringen.harvesters.fragdenstaat import FragDenStaatHarvester
 from ckanext.thueringen.security import outbound
 from ckanext.thueringen.security.outbound import OutboundPolicy
 from ckanext.thueringen.security.plugin import ThueringenSecurityPlugin
+from conftest import wait_until
+from connect_audit import connections
 from harvest_fixtures import harvest
 
 REFUSED = "ruft solche Adressen nicht ab"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import run_stack
 from ckanext.thueringen.security.uploads import upload_path
+from conftest import run_stack
 
 
 @pytest.fixture(scope="module")

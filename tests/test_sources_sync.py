@@ -11,18 +11,17 @@ import json
 import uuid
 from pathlib import Path
 
-import pytest
-import yaml
-
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import pytest
+import yaml
 from ckan.tests import factories
 from ckanext.harvest.logic import HarvestJobExists
 
 from ckanext.thueringen import bootstrap, registry_sync
 from ckanext.thueringen.cli import thueringen
-from static_server import serve_in_thread
 from conftest import ROOT, run_stack
+from static_server import serve_in_thread
 
 # The portal's plugins (harvest, scheming, the thueringen commands) in this process too.
 pytestmark = pytest.mark.usefixtures("with_plugins")

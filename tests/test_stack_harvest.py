@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from static_server import serve_in_thread
 from conftest import CORPUS, wait_until
+from static_server import serve_in_thread
 
 BREMEN = CORPUS / "bremen-catalog.rdf"
 BREMEN_DATASETS = 153

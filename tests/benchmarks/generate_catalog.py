@@ -145,7 +145,7 @@ def dataset_turtle(number: int, uri_base: str, rng: random.Random) -> str:
         f"  dct:description {_turtle_string(description)} ;",
         f"  dct:issued \"{issued.isoformat()}\"^^xsd:date ;",
         f"  dct:modified \"{modified.isoformat()}\"^^xsd:date ;",
-        f"  dct:language <http://publications.europa.eu/resource/authority/language/DEU> ;",
+        "  dct:language <http://publications.europa.eu/resource/authority/language/DEU> ;",
         f"  dct:accrualPeriodicity <{FREQUENCY}{frequency}> ;",
         "  dcat:theme " + ", ".join(f"<{THEME}{theme}>" for theme in themes) + " ;",
         "  dcat:keyword " + ", ".join(_turtle_string(keyword) for keyword in [*keywords, place]) + " ;",

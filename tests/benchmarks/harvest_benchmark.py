@@ -52,7 +52,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +119,7 @@ class Stack:
             try:
                 pids[name] = int((self.state / "pids" / f"{name}.pid").read_text().strip())
             except (OSError, ValueError):
-                raise SystemExit(f"{name} of profile {self.profile} is not running")
+                raise SystemExit(f"{name} of profile {self.profile} is not running") from None
         return pids
 
     def ckan(self, *args: str) -> None:
@@ -433,7 +433,7 @@ def main() -> int:
     stack = Stack(args.profile, args.extra_fetch_consumers)
     out = args.out or stack.state / "benchmark-harvest.json"
     began = time.monotonic()
-    results = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+    results = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                "profile": args.profile, "size": args.size, "rounds": args.rounds, "memory_sizes": memory_sizes,
                "extra_fetch_consumers": args.extra_fetch_consumers,
                "stock_memory_sizes": stock_memory_sizes,

@@ -55,7 +55,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -360,7 +360,7 @@ def main() -> int:
         datasets = seed(servers["on"].url, token, args.datasets)
         for server in servers.values():
             warm_up(server, datasets)
-        report = {"machine": machine(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        report = {"machine": machine(), "when": datetime.now(UTC).isoformat(timespec="seconds"),
                   "clients": args.clients, "seconds": args.seconds, "datasets": len(datasets),
                   "workers": args.workers, "mix": dict(MIX), "scenarios": {}}
         for name in args.scenarios.split(","):

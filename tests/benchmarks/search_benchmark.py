@@ -50,7 +50,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-from ckanext.thueringen.search.query import HIGHLIGHT_FIELDS, highlight_params  # noqa: E402
+from ckanext.thueringen.search.query import highlight_params  # noqa: E402
 
 SEED = 5   # issue #5
 SITE_ID = "thueringen"

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+import ckan.plugins.toolkit as toolkit
 import pytest
 from ckan.tests import helpers
 
-import ckan.plugins.toolkit as toolkit
 from security.world import World, dataset_dict
 
 LONG = "x" * 100_000

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
-import ckan.model as model
-from static_server import serve_in_thread
-
-from security.world import World
 from harvest_fixtures import harvest, numbered_catalogue
+from security.world import World
+from static_server import serve_in_thread
 
 # Every table that holds rows of a harvest source, and how a row names it.
 SOURCE_ROWS = {

@@ -13,8 +13,8 @@ from pathlib import Path
 import pypdf
 import requests
 
-from demo_documents import write_documents
 from ckanext.thueringen.harvesters.feed_mapping import parse_feed
+from demo_documents import write_documents
 from static_server import serve_in_thread
 
 CATALOGS = Path(__file__).resolve().parents[2] / "config" / "demo" / "catalogs"

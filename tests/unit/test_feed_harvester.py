@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ckanext.thueringen.harvesters.config import parse_source_config
-from ckanext.thueringen.harvesters.records import GatherFailure
 from ckanext.thueringen.harvesters.feed import FeedHarvester
+from ckanext.thueringen.harvesters.records import GatherFailure
 from static_server import serve_in_thread
 
 

@@ -53,7 +53,7 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 </rss>
 """.encode()
 
-RSS1 = """<?xml version="1.0"?>
+RSS1 = b"""<?xml version="1.0"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
          xmlns:dc="http://purl.org/dc/elements/1.1/">
   <channel rdf:about="https://www.amt.example/rss"><title>Amt</title><link>https://www.amt.example/</link></channel>
@@ -62,7 +62,7 @@ RSS1 = """<?xml version="1.0"?>
     <description>Zahlen.</description><dc:date>2023-11-02T12:00:00+01:00</dc:date><dc:type>Statistik</dc:type>
   </item>
 </rdf:RDF>
-""".encode()
+"""
 
 
 def by_guid(feed):

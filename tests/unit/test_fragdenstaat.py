@@ -13,8 +13,13 @@ import pytest
 from ckanext.thueringen.harvesters.config import ConfigError, parse_source_config
 from ckanext.thueringen.harvesters.fetch import FetchError
 from ckanext.thueringen.harvesters.fragdenstaat import FragDenStaatHarvester
-from ckanext.thueringen.harvesters.fragdenstaat_mapping import (INFORMATION_REQUESTS, is_publishable, map_request,
-                                                                public_attachments, site_base_url)
+from ckanext.thueringen.harvesters.fragdenstaat_mapping import (
+    INFORMATION_REQUESTS,
+    is_publishable,
+    map_request,
+    public_attachments,
+    site_base_url,
+)
 from ckanext.thueringen.harvesters.records import GatherFailure
 from fragdenstaat_server import FragDenStaatServer
 

@@ -99,7 +99,7 @@ def test_docx_keeps_only_visible_text():
                 'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Vertrag über</w:t></w:r><w:r><w:tab/>'
                 '<w:t xml:space="preserve"> Müllabfuhr</w:t></w:r></w:p><w:p><w:del><w:r><w:t>GELÖSCHT</w:t>'
                 '</w:r></w:del><w:r><w:instrText>PAGE</w:instrText><w:t>Laufzeit 2025</w:t></w:r></w:p>'
-                '</w:body></w:document>').encode("utf-8")
+                '</w:body></w:document>').encode()
     result = extract(documents.docx([], document_xml=document))
     assert result.kind == DOCX
     assert result.text == "Vertrag über\t Müllabfuhr\nLaufzeit 2025"
@@ -116,7 +116,7 @@ def test_html_without_scripts_styles_and_comments_in_its_declared_charset():
 
 
 def test_text_charsets():
-    assert decode_text("Grüße aus Gößnitz".encode("utf-8")) == "Grüße aus Gößnitz"
+    assert decode_text("Grüße aus Gößnitz".encode()) == "Grüße aus Gößnitz"
     assert decode_text("Grüße aus Gößnitz – 5 €".encode("cp1252")) == "Grüße aus Gößnitz – 5 €"
     assert decode_text("Straße".encode("utf-16")) == "Straße"
     assert extract("Abwasser-\nsatzung der Stadt".encode("cp1252")).text == "Abwassersatzung der Stadt"

@@ -6,10 +6,8 @@ import re
 
 import pytest
 
-from ckanext.thueringen.search.analysis import (
-    COMPOUND_DICTIONARY, STOPWORDS, SYNONYMS, fold, is_compound_of, word_list)
-from ckanext.thueringen.search.query import (
-    german_search_params, highlight_params, is_free_text, snippets_from_response)
+from ckanext.thueringen.search.analysis import COMPOUND_DICTIONARY, STOPWORDS, SYNONYMS, fold, is_compound_of, word_list
+from ckanext.thueringen.search.query import german_search_params, highlight_params, is_free_text, snippets_from_response
 from ckanext.thueringen.search.snippets import MARK_END, MARK_START, render_snippet, render_snippets
 
 

@@ -6,7 +6,7 @@ duplicate ranking, page fingerprints. No stack needed:
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,8 +14,13 @@ from ckanext.thueringen.harvesters import pages
 from ckanext.thueringen.harvesters.config import ConfigError, SourceConfig, parse_source_config
 from ckanext.thueringen.harvesters.duplicates import Candidate, winner
 from ckanext.thueringen.harvesters.pages import PageMemory
-from ckanext.thueringen.harvesters.records import (duplicate_key, modified_time, package_id_for, record_hash,
-                                                   with_defaults)
+from ckanext.thueringen.harvesters.records import (
+    duplicate_key,
+    modified_time,
+    package_id_for,
+    record_hash,
+    with_defaults,
+)
 
 JENA = "http://dcat-ap.de/def/politicalGeocoding/districtKey/16053"
 
@@ -97,15 +102,15 @@ def test_duplicate_key_and_modified():
     assert duplicate_key({"identifier": " id-1 ", "uri": "https://a"}) == "id-1"
     assert duplicate_key({"uri": "https://a"}) == "https://a"
     assert duplicate_key({"extras": [{"key": "uri", "value": "https://b"}]}) == "https://b"
-    assert modified_time("2024") == datetime(2024, 1, 1, tzinfo=timezone.utc)
-    assert modified_time("31.12.2024") == datetime(2024, 12, 31, tzinfo=timezone.utc)
-    assert modified_time("2024-05-01T12:00:00+02:00") == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+    assert modified_time("2024") == datetime(2024, 1, 1, tzinfo=UTC)
+    assert modified_time("31.12.2024") == datetime(2024, 12, 31, tzinfo=UTC)
+    assert modified_time("2024-05-01T12:00:00+02:00") == datetime(2024, 5, 1, 10, tzinfo=UTC)
     assert modified_time("kaputt") is None and modified_time(None) is None
 
 
 def test_winner_newest_then_priority_then_public():
-    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    new = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    old = datetime(2020, 1, 1, tzinfo=UTC)
+    new = datetime(2024, 1, 1, tzinfo=UTC)
     assert winner([Candidate("a", old, 99, True), Candidate("b", new, 0, False)]).package_id == "b"
     assert winner([Candidate("a", new, 1, True), Candidate("b", new, 2, False)]).package_id == "b"
     assert winner([Candidate("a", new, 1, False), Candidate("b", new, 1, True)]).package_id == "b"

@@ -8,6 +8,7 @@ contacted. Pure tests (no stack): run with
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import time
 from pathlib import Path
@@ -17,9 +18,8 @@ import pytest
 
 from ckanext.thueringen.harvesters import rdf_guard
 from ckanext.thueringen.harvesters.fetch import FetchError, fetch
+from ckanext.thueringen.harvesters.rdf_guard import ParseError, UnsafeDocument, check_safe, detect_format, parse_page
 from ckanext.thueringen.security.outbound import OutboundPolicy
-from ckanext.thueringen.harvesters.rdf_guard import (ParseError, UnsafeDocument, check_safe, detect_format,
-                                                      parse_page)
 from fault_server import BILLION_LAUGHS, INVALID_XML, RDF_NS, XXE, FaultServer, send
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
@@ -399,7 +399,7 @@ def test_check_safe_passes_ordinary_documents(tmp_path):
 def test_remote_jsonld_context_is_refused(tmp_path, no_parser, closed_port):
     path = tmp_path / "page"
     context = f"http://127.0.0.1:{closed_port}/context.jsonld"
-    path.write_text('{"@graph": [{"@context": ["%s", {}], "@id": "urn:x"}]}' % context)
+    path.write_text(json.dumps({"@graph": [{"@context": [context, {}], "@id": "urn:x"}]}))
     with pytest.raises(UnsafeDocument) as caught:
         parse_page(path, "application/ld+json", "https://example.org/katalog.jsonld")
     assert context in str(caught.value) and "https://example.org/katalog.jsonld" in str(caught.value)

@@ -7,7 +7,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
 import publication_schema
-
 from ckanext.thueringen import rdf, vocabularies
 from ckanext.thueringen.harvesters import publication_source
 from ckanext.thueringen.harvesters.config import ConfigError, parse_source_config
@@ -172,7 +171,7 @@ def test_publication_is_written_with_the_document_type_concept_and_its_labels():
     concept = URIRef(DOC + "vertraege-daseinsvorsorge")
     assert list(graph.objects(ref, DCTERMS.type)) == [concept]
     assert (concept, RDF.type, SKOS.Concept) in graph
-    assert {(str(l), l.language) for l in graph.objects(concept, SKOS.prefLabel)} == {
+    assert {(str(label), label.language) for label in graph.objects(concept, SKOS.prefLabel)} == {
         ("Wesentliche Vertragsinhalte der Daseinsvorsorge", "de"),
         ("Essential contents of public-service contracts", "en")}
     assert str(graph.value(ref, DCTERMS.created)) == "2024-03-01"

@@ -9,7 +9,6 @@ import pytest
 from ckanext.thueringen.security import headers, outbound, uploads, urls
 from ckanext.thueringen.security.csrf import RequestScopedExemptions
 
-
 # --- outbound -------------------------------------------------------------------
 
 @pytest.mark.parametrize("address, phrase", [

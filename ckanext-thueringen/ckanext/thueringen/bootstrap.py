@@ -10,9 +10,10 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit

@@ -6,10 +6,9 @@ import os
 import time
 from pathlib import Path
 
-import click
-
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import click
 
 from ckanext.thueringen import bootstrap, registry, registry_sync
 from ckanext.thueringen.harvesters import queue as harvest_queue

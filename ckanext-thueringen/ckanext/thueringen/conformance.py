@@ -49,7 +49,7 @@ def ontology_graph() -> Graph:
     graph = Graph()
     for name in MIRROR_FILES:
         _parse(graph, SHACL_DIR / name)
-    for name, entry in vocabularies.index().items():
+    for entry in vocabularies.index().values():
         for file_name in (entry["file"], *entry.get("extra", [])):
             _parse(graph, vocabularies.VOCABULARY_DIR / file_name)
     return graph

@@ -15,8 +15,9 @@ it, the download URL as the access URL (as DCAT-AP itself says).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 from rdflib import BNode, Graph, Literal, Namespace, URIRef

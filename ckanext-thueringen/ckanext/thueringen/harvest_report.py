@@ -44,7 +44,7 @@ def _limit(value: Any) -> int:
     try:
         limit = int(value if value not in (None, "") else DEFAULT_LIMIT)
     except (TypeError, ValueError):
-        raise toolkit.ValidationError({"limit": [toolkit._("Must be a whole number")]})
+        raise toolkit.ValidationError({"limit": [toolkit._("Must be a whole number")]}) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise toolkit.ValidationError({"limit": [toolkit._("Must be between 1 and {max}").format(max=MAX_LIMIT)]})
     return limit

@@ -6,7 +6,8 @@ or `h.get("thueringen_highlights")` whether a feature is there.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 

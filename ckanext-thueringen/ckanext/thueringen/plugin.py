@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
-
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.thueringen import cli, facets, helpers, licenses

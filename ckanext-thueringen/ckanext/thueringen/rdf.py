@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib.namespace import DCAT, RDF
-
 from ckanext.dcat.processors import RDFParser
+from rdflib.namespace import DCAT, RDF
 
 from ckanext.thueringen.normalize import Unmapped
 from ckanext.thueringen.profiles.dcatap_de import DCATAPDEProfile

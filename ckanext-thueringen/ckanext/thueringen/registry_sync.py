@@ -25,8 +25,9 @@ Land -> Kreis -> Gemeinde hierarchy, and its harvest sources. Used by
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
@@ -50,7 +51,7 @@ ACTIONS = ("created", "updated", "unchanged", "deactivated", "skipped")
 class SyncError(Exception):
     """The registry cannot be applied; `problems` says why, `report` what was done."""
 
-    def __init__(self, problems: list[str], report: "SyncReport | None" = None):
+    def __init__(self, problems: list[str], report: SyncReport | None = None):
         self.problems = problems
         self.report = report
         super().__init__("\n".join(problems))

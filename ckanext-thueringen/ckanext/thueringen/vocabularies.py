@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -202,7 +203,8 @@ def _concept(graph: Graph, uri: URIRef, not_aliases: frozenset[str] = frozenset(
     alt = [str(o) for o in _literal_texts(graph, uri, SKOS.altLabel) if o.language in (None, "de", "en")]
     # EU NALs: file endings and media types, as notations and as legacy codes.
     for notation in graph.objects(uri, EUVOC.xlNotation):
-        if any(str(kind).rsplit("/", 1)[-1] in ("FILE_EXT", "IANA_MT") for kind in graph.objects(notation, DCTERMS.type)):
+        kinds = graph.objects(notation, DCTERMS.type)
+        if any(str(kind).rsplit("/", 1)[-1] in ("FILE_EXT", "IANA_MT") for kind in kinds):
             alt += [str(o) for o in graph.objects(notation, EUVOC.xlCodification)]
     for mapped in graph.objects(uri, EU_AUTHORITY["op-mapped-code"]):
         if any(str(source) in ("file-extension", "mime-type-cellar") for source in graph.objects(mapped, DC.source)):

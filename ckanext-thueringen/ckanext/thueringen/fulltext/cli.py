@@ -1,9 +1,8 @@
 """`ckan thueringen fulltext ...`: look at and drive the full-text extraction."""
 from __future__ import annotations
 
-import click
-
 import ckan.model as model
+import click
 
 from ckanext.thueringen.fulltext import jobs, storage
 from ckanext.thueringen.model.fulltext import STATUSES

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 # a module the parent has imported costs the child nothing.
 import pypdf
 from charset_normalizer import from_bytes
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
 from ckanext.thueringen.fulltext import sniff as sniffing

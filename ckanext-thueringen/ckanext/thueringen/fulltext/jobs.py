@@ -15,17 +15,18 @@ import logging
 import re
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import urllib3
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import urllib3
 
 from ckanext.thueringen.fulltext import selection, storage
 from ckanext.thueringen.fulltext.errors import ExtractionError
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited
+
 # exception_chain: the walk through requests' and urllib3's wrappers that fetch() itself uses
 from ckanext.thueringen.harvesters.fetch import FetchError, exception_chain, fetch
 from ckanext.thueringen.model.fulltext import DONE, FAILED, PENDING

@@ -26,8 +26,13 @@ import signal
 from dataclasses import dataclass
 
 from ckanext.thueringen.fulltext.errors import ExtractionError
-from ckanext.thueringen.fulltext.extract import (DEFAULT_MAX_CHARS, DEFAULT_MAX_PAGES, DEFAULT_MAX_UNZIPPED,
-                                                 Extraction, extract)
+from ckanext.thueringen.fulltext.extract import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_UNZIPPED,
+    Extraction,
+    extract,
+)
 
 MiB = 1024 * 1024
 # fork: the child starts at once with the document and the imported modules,

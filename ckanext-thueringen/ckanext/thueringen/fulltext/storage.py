@@ -11,11 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
-
 import ckan.model as model
+import sqlalchemy as sa
 from ckan.model import meta
+from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.thueringen.model.fulltext import fulltext_table
 
@@ -25,7 +24,7 @@ PUBLIC_COLUMNS = ("resource_id", "package_id", "url", "status", "reason", "pages
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,11 @@ from __future__ import annotations
 import logging
 import os
 
-from rq.worker import SimpleWorker
-from rq.worker.base import BaseWorker
-
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.jobs import Worker as CkanWorker
 from ckan.model import meta
+from rq.worker import SimpleWorker
+from rq.worker.base import BaseWorker
 
 log = logging.getLogger(__name__)
 

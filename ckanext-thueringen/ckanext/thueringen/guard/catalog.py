@@ -21,11 +21,10 @@ from urllib.parse import urlencode
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.search import SearchError
 from ckan.views.home import index as home_page
-from dateutil.parser import parse as parse_date
-from flask import Blueprint, make_response, request
-
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri, check_access_header
+from dateutil.parser import parse as parse_date
+from flask import Blueprint, make_response, request
 
 from ckanext.thueringen.guard.validators import limit
 
@@ -58,9 +57,9 @@ def modified_since(value: Any) -> str | None:
         moment = parse_date(str(value))
     except (ValueError, OverflowError, TypeError):
         raise _invalid("modified_since", _("\"{value}\" is not a date; give it as in ISO 8601, e.g. 2024-05-01")
-                       .format(value=value))
+                       .format(value=value)) from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -82,7 +81,7 @@ def search(context: dict, data_dict: dict, rows: int | None = None) -> tuple[dic
         return toolkit.get_action("package_search")(context, search_dict), page
     except SearchError:
         raise _invalid("q", _("The search query is not valid: Solr syntax errors, local parameters such as "
-                              "{!lucene} and fields such as _query_ or _val_ are not accepted"))
+                              "{!lucene} and fields such as _query_ or _val_ are not accepted")) from None
 
 
 def _page_uri(base: str, data_dict: dict, page: int) -> str:
@@ -169,7 +168,7 @@ def dcat_datasets_list(original_action, context, data_dict):
     try:
         return original_action(context, data_dict)
     except SearchError:
-        raise _invalid("q", _("The search query is not valid"))
+        raise _invalid("q", _("The search query is not valid")) from None
 
 
 @toolkit.chained_action
@@ -180,7 +179,7 @@ def dcat_dataset_show(original_action, context, data_dict):
     try:
         return original_action(context, data_dict)
     except toolkit.NotAuthorized:
-        raise toolkit.ObjectNotFound(_("Dataset not found"))
+        raise toolkit.ObjectNotFound(_("Dataset not found")) from None
 
 
 def get_actions() -> dict[str, Any]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 # Tab, line feed and carriage return are text; every other C0 control, the
 # surrogate code points (in a Python str always lone: pairs are decoded) and

@@ -13,7 +13,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 from ckanext.scheming.validation import scheming_validator

@@ -9,13 +9,13 @@ duplicates.py), the bookkeeping (objects.py, state.py) and the report
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
-
-import sqlalchemy as sa
+from typing import Any
 
 import ckan.model as model
+import sqlalchemy as sa
 from ckan.lib.search import common as search_common
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject

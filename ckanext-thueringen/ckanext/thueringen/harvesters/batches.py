@@ -13,14 +13,13 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import selectinload
-
 import ckan.logic as logic
 import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckanext.harvest import queue as harvest_queue
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+from sqlalchemy.orm import selectinload
 
 from ckanext.thueringen.fulltext import jobs as fulltext_jobs
 

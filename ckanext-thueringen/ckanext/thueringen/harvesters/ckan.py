@@ -24,13 +24,12 @@ guard applies to that list.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
-
-import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins as plugins
+import sqlalchemy as sa
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 

@@ -44,10 +44,11 @@ import itertools
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 from ckanext.thueringen.normalize import Normalized
@@ -89,7 +90,7 @@ def solr_time(value: datetime | str) -> str:
     Solr's index) from a datetime or ISO text; naive times are UTC, as in CKAN."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="milliseconds") + "Z"
 
 

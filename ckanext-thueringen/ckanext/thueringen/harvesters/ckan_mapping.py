@@ -56,8 +56,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from ckanext.thueringen import normalize, vocabularies

@@ -40,7 +40,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
@@ -77,7 +77,7 @@ class IndexSender:
 
     @classmethod
     @contextlib.contextmanager
-    def sending(cls) -> Iterator["IndexSender"]:
+    def sending(cls) -> Iterator[IndexSender]:
         sender = cls()
         original = search_index.make_connection
         search_index.make_connection = lambda *args, **kwargs: sender

@@ -12,8 +12,8 @@ defaults, hashing, duplicates, storing, withdrawing, the report — is
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import ckan.plugins as plugins
 from ckanext.harvest.interfaces import IHarvester

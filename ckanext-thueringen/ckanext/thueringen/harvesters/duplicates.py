@@ -11,10 +11,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import sqlalchemy as sa
 from ckanext.harvest.model import HarvestObject, HarvestSource
 
 from .config import settings_or_default

@@ -18,8 +18,9 @@ the `delete_threshold` guard in both cases.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import ckan.plugins as plugins
 from ckanext.harvest.interfaces import IHarvester

@@ -36,15 +36,15 @@ import mimetypes
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ckanext.thueringen import normalize
-from ckanext.thueringen.transparency.publications import as_publication, document_type
 from ckanext.thueringen.normalize import Unmapped
+from ckanext.thueringen.transparency.publications import as_publication, document_type
 
 from .fetch import display_url, one_line
 from .rdf_guard import ParseError, check_xml_prolog
@@ -363,7 +363,7 @@ def _date(value: str | None) -> str | None:
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -35,7 +35,6 @@ from ckanext.thueringen import normalize
 from ckanext.thueringen.normalize import Normalized
 from ckanext.thueringen.transparency.publications import as_publication
 
-
 SUCCESSFUL = ("successful", "partially_successful")
 RESOLVED = "resolved"
 INFORMATION_REQUESTS = "https://opendata.thueringen.de/def/document-type/informationsantraege"

@@ -16,22 +16,42 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import sqlalchemy as sa
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from .batches import queue_in_batches
 from .config import ConfigError, SourceConfig, parse_source_config
 from .fetch import FetchError, display_url
 from .limits import Limits, fit_to_limits
-from .objects import (ACTION, CONTENT_HASH, GATHERING, IMPORT_HASH, WARNINGS, WITHDRAW, WITHDRAWN, gather_error,
-                      mark_complete)
+from .objects import (
+    ACTION,
+    CONTENT_HASH,
+    GATHERING,
+    IMPORT_HASH,
+    WARNINGS,
+    WITHDRAW,
+    WITHDRAWN,
+    gather_error,
+    mark_complete,
+)
 from .pages import PageMemory
 from .rdf_guard import ParseError
-from .records import (OLDEST, RECORD_WARNING_KINDS, GatherFailure, Page, Record, dataset_value, duplicate_key,
-                      modified_time, record_findings, record_hash, unmapped_warning, with_defaults)
+from .records import (
+    OLDEST,
+    RECORD_WARNING_KINDS,
+    GatherFailure,
+    Page,
+    Record,
+    dataset_value,
+    duplicate_key,
+    modified_time,
+    record_findings,
+    record_hash,
+    unmapped_warning,
+    with_defaults,
+)
 from .state import STORED_RECORDS, last_imports, last_imports_in_place, owner_org, prune_history
 
 if TYPE_CHECKING:

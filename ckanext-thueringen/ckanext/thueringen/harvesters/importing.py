@@ -13,25 +13,23 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import sqlalchemy as sa
 from ckan.lib.munge import munge_title_to_name
 from ckan.model.package import PACKAGE_NAME_MAX_LENGTH
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from ckanext.thueringen.normalize import Unmapped
 from ckanext.thueringen.logic.validators import HARVESTED
+from ckanext.thueringen.normalize import Unmapped
 
 from . import duplicates
 from .config import settings_or_default
 from .duplicates import Candidate
 from .fetch import display_url
 from .messages import describe_validation_error
-from .objects import (CONTENT_HASH, IMPORT_HASH, WITHDRAWN, add_warning, extra_value, object_error,
-                      unset_current)
+from .objects import CONTENT_HASH, IMPORT_HASH, WITHDRAWN, add_warning, extra_value, object_error, unset_current
 from .records import HARVESTED_TYPES, dataset_value, duplicate_key, modified_time, package_id_for, record_hash
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ class Limits:
     resources: int
 
     @classmethod
-    def from_config(cls, config) -> "Limits":
+    def from_config(cls, config) -> Limits:
         """The limits `thueringen.limits.*` (plugin thueringen_guard); none where it is off."""
         return cls(*(int(config.get(f"thueringen.limits.{name}") or UNLIMITED) for name in
                      ("title_length", "notes_length", "text_length", "tags", "resources")))

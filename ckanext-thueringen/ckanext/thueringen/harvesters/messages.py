@@ -7,7 +7,8 @@ into one German sentence with the record, its page and each field's value.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ckanext.harvest.model import HarvestObject
 

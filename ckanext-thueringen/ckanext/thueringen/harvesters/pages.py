@@ -10,10 +10,9 @@ import hashlib
 import json
 from pathlib import Path
 
+import ckan.model as model
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-
-import ckan.model as model
 
 from ckanext.thueringen.model.harvest_page import harvest_page
 

@@ -9,8 +9,9 @@ complete.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from .config import SourceConfig

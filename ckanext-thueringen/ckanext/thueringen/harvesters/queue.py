@@ -25,13 +25,12 @@ import datetime
 import json
 import logging
 import time
-from typing import Callable, Iterator
-
-import redis
-import sqlalchemy as sa
+from collections.abc import Callable, Iterator
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import redis
+import sqlalchemy as sa
 
 log = logging.getLogger(__name__)
 

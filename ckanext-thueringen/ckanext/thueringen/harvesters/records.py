@@ -10,7 +10,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ckanext.thueringen import derived, normalize
@@ -23,7 +23,7 @@ from .config import SourceConfig
 HASH_VERSION = "1"
 RECORD_WARNING_KINDS = (normalize.UNMAPPED, normalize.DROPPED)   # findings that are also warnings on their record
 PACKAGE_NAMESPACE = uuid.UUID("6f1d3c1e-4b1a-4d0c-9a53-7468fc72696e")
-OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+OLDEST = datetime.min.replace(tzinfo=UTC)
 # dataset types the portal's harvesters store (open data; transparency publications)
 HARVESTED_TYPES = ("dataset", "publication")
 
@@ -88,7 +88,7 @@ def modified_time(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def record_hash(dataset: dict) -> str:

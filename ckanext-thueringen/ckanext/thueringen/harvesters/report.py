@@ -10,6 +10,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestObject
 
 from .objects import DUPLICATE_OF, IMPORT_HASH, WARNINGS, extra_value, report_status
 
+
 def job_report(job_id: str) -> dict[str, Any]:
     """A job's counts, errors and warnings: `counts` (added, updated, unchanged,
     withdrawn, failed, not_processed), `errors` (per record), `job_errors` (gather

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
-
 import ckan.model as model
+import sqlalchemy as sa
 
 from .objects import IMPORT_HASH, WITHDRAWN
 

@@ -10,9 +10,9 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.thueringen import harvest_report
-from ckanext.thueringen.harvesters import queue as harvest_queue
 from ckanext.thueringen.fulltext import status, storage
 from ckanext.thueringen.guard.validators import text_parameters
+from ckanext.thueringen.harvesters import queue as harvest_queue
 
 
 def thueringen_harvest_report(context: dict, data_dict: dict) -> dict[str, Any]:

@@ -18,15 +18,39 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ckanext.thueringen.normalize import text as texts
 from ckanext.thueringen.normalize.values import (
-    _vocabulary, access_right, availability, conformance, contributor, date, distribution_status,
-    email_address, emails_in, file_type, file_type_of_url, frequency, geocoding_level, hash_algorithm,
-    http_url, hvd_category, is_open_end, is_placeholder_date, language, last_segment, licence, media_type,
-    publisher_type, spatial, theme, uri)
+    _vocabulary,
+    access_right,
+    availability,
+    conformance,
+    contributor,
+    date,
+    distribution_status,
+    email_address,
+    emails_in,
+    file_type,
+    file_type_of_url,
+    frequency,
+    geocoding_level,
+    hash_algorithm,
+    http_url,
+    hvd_category,
+    is_open_end,
+    is_placeholder_date,
+    language,
+    last_segment,
+    licence,
+    media_type,
+    publisher_type,
+    spatial,
+    theme,
+    uri,
+)
 
 # The kinds of finding (Unmapped.kind).
 UNMAPPED = "unmapped"   # kept as sent, not in the vocabulary

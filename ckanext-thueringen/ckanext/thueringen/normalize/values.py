@@ -10,12 +10,12 @@ part of another portal's theme URI, date layouts.
 """
 from __future__ import annotations
 
-import copy
-import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date as _date, datetime
-from typing import Any, Callable, Iterable
+from datetime import date as _date
+from datetime import datetime
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ckanext.thueringen import vocabularies

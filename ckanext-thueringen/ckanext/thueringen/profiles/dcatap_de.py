@@ -18,12 +18,11 @@ import time
 import weakref
 from typing import Any
 
-from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
-
 import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from ckanext.thueringen import derived, normalize, vocabularies
 from ckanext.thueringen.transparency import publication_rdf
@@ -63,7 +62,7 @@ PUBLISHER_TYPE_REGIONAL = "http://purl.org/adms/publishertype/RegionalAuthority"
 
 # Graphs whose dcatde namespaces are already canonical: ckanext-dcat makes a
 # new profile per dataset, the rewrite is needed once per graph.
-_CANONICAL_GRAPHS: "weakref.WeakSet" = weakref.WeakSet()
+_CANONICAL_GRAPHS: weakref.WeakSet = weakref.WeakSet()
 
 
 _ORGANIZATION_CACHE: dict[str, tuple[float, dict]] = {}

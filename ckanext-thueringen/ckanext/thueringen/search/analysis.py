@@ -9,7 +9,7 @@ line to add for a new word.
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 CONF_DIR = Path(__file__).resolve().parents[4] / "config" / "solr" / "configsets" / "ckan" / "conf"
@@ -73,7 +73,7 @@ def is_compound_of(word: str, parts: set[str], min_part: int = 3) -> bool:
     """Whether `word` is made of two or more of `parts` (other than itself),
     joined by linking elements: such an entry must not be in the dictionary,
     it would hide its own parts from the longest-match splitter."""
-    @lru_cache(maxsize=None)
+    @cache
     def rest_splits(rest: str, first: bool) -> bool:
         if not rest:
             return not first

@@ -7,11 +7,11 @@ CKAN does not pass highlighting parameters to Solr nor its answer back."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
-
-import pysolr
+from collections.abc import Iterable
+from typing import Any
 
 import ckan.plugins.toolkit as toolkit
+import pysolr
 from ckan.lib.search.common import make_connection
 from ckan.lib.search.query import solr_literal
 
@@ -51,8 +51,8 @@ def highlight_params(ids: list[str], q: str, snippets: int, fragment_size: int, 
         "qf": " ".join(HIGHLIGHT_FIELDS),
         "mm": "1",
         "q.op": "OR",
-        "fq": ["id:(%s)" % " OR ".join(solr_literal(i) for i in ids),
-               "+site_id:%s" % solr_literal(site_id)],
+        "fq": [f"id:({' OR '.join(solr_literal(i) for i in ids)})",
+               f"+site_id:{solr_literal(site_id)}"],
         # Solr keys its highlighting by the unique key, index_id.
         "fl": "id index_id",
         "rows": len(ids),

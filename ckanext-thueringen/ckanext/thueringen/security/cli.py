@@ -1,9 +1,8 @@
 """`ckan thueringen uploads ...`: uploaded files on disk."""
 from __future__ import annotations
 
-import click
-
 import ckan.plugins.toolkit as toolkit
+import click
 
 from ckanext.thueringen.security import uploads
 

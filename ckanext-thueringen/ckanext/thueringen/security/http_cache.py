@@ -33,18 +33,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-import flask
-from werkzeug.http import http_date, is_resource_modified
 
 import ckan
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+import flask
 from ckan.common import current_user
 from ckan.lib.search import SearchError
+from werkzeug.http import http_date, is_resource_modified
 
 from ckanext.thueringen.guard import catalog
 
@@ -114,7 +113,7 @@ def catalog_validator() -> tuple[str, datetime | None] | None:
     except (toolkit.ValidationError, SearchError):
         return None   # the view answers with its error
     newest = found["results"][0]["metadata_modified"] if found["results"] else None
-    moment = datetime.fromisoformat(newest).replace(tzinfo=timezone.utc) if newest else None
+    moment = datetime.fromisoformat(newest).replace(tzinfo=UTC) if newest else None
     return entity_tag(*_request_key(), found["count"], newest), moment
 
 
@@ -130,7 +129,7 @@ def dataset_validator() -> tuple[str, datetime | None] | None:
     organization = model.Group.get(package.owner_org) if package.owner_org else None
     shown = (organization.name, organization.title, organization.description, organization.image_url,
              organization.state) if organization is not None else ()
-    modified = package.metadata_modified.replace(tzinfo=timezone.utc)
+    modified = package.metadata_modified.replace(tzinfo=UTC)
     return entity_tag(*_request_key(), package.id, package.metadata_modified.isoformat(), *shown), modified
 
 

@@ -19,11 +19,10 @@ from __future__ import annotations
 import logging
 import tempfile
 
-import flask
-
 import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
+import flask
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from ckanext.thueringen.harvesters import rdf_guard

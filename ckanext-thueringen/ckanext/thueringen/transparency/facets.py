@@ -18,7 +18,7 @@ FACET_VOCABULARIES = {"vocab_document_type": ("document_types", "uri"),
                       "vocab_legal_basis_law": ("legal_basis_laws", "code")}
 
 
-def facet_titles() -> "OrderedDict[str, str]":
+def facet_titles() -> OrderedDict[str, str]:
     """The facets of the transparency area, in their order on the page."""
     return OrderedDict([
         ("vocab_document_type", _("Document types")),

@@ -24,8 +24,9 @@ import copy
 import functools
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from ckanext.thueringen import normalize, vocabularies
 

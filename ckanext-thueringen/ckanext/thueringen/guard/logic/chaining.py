@@ -1,7 +1,8 @@
 """Small building blocks of the guard's chained actions and auth functions."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 

@@ -33,7 +33,8 @@ def harvest_source_list(original_action, context, data_dict):
     # ckanext-harvest's action checks no auth function itself; CKAN's auth audit
     # then refuses the chained one unless it does
     toolkit.check_access("harvest_source_list", context, data_dict)
-    return [source for source in original_action(context, data_dict) if allowed("harvest_source_show", context, source["id"])]
+    return [source for source in original_action(context, data_dict)
+            if allowed("harvest_source_show", context, source["id"])]
 
 
 @toolkit.chained_auth_function
