@@ -1,4 +1,4 @@
-"""German search on the real stack (issue #5, docs/search.md): datasets are
+"""German search on the real stack (docs/search.md): datasets are
 created through the Action API, their document text is added to the index the
 way the full-text plugin does it (the `fulltext` key of the indexed dict), and
 German queries go through package_search and the search page."""

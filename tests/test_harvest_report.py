@@ -1,4 +1,4 @@
-"""Harvest reports (issue 4, part 3) on the real stack: the action
+"""Harvest reports on the real stack: the action
 `thueringen_harvest_report` over HTTP and the harvest source page.
 
 A served catalogue with one good record and one the database refuses (a

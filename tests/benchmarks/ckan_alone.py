@@ -1,6 +1,6 @@
 """CKAN alone: how fast CKAN 2.12 itself stores the datasets of a harvest, with
 no harvester around it — the upper bound of any harvester that stores through
-CKAN's actions (issue #4). Run by harvest_benchmark.py (`--ckan-alone N`) in
+CKAN's actions. Run by harvest_benchmark.py (`--ckan-alone N`) in
 the benchmark stack, after the portal harvester's first harvest:
 
     .venv/bin/python tests/benchmarks/ckan_alone.py --ini var/bench/ckan.ini \\

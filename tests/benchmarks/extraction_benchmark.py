@@ -1,11 +1,11 @@
-"""Full-text extraction benchmark (issue #5): pages per second of the portal's
+"""Full-text extraction benchmark: pages per second of the portal's
 extraction path against the stock alternatives, on generated PDFs. Not a test:
 it measures and reports. Needs no stack (extraction is pure; the job around it
 adds one download and one Solr update per document).
 
     .venv/bin/python tests/benchmarks/extraction_benchmark.py --count 200 --max-pages 40
 
-What it does (docs/benchmarks.md, "Full-text extraction (issue #5)"):
+What it does (docs/benchmarks.md, "Full-text extraction"):
 
 1. writes COUNT PDFs of 1 … MAX_PAGES pages (seeded, so every run gets the same
    files) with German administrative prose — umlauts, ß, €, words hyphenated at
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited  # noqa: E402
 from pdf_writer import write_pdf  # noqa: E402
 
-SEED = 5   # issue #5
+SEED = 5
 WORDS = (
     "Haushaltsplan Zuwendungsbescheid Verpflichtungsermächtigung Landesverwaltungsamt Gemeinderat "
     "Beschlussvorlage Straßenbaulastträger Abwasserzweckverband Kreistag Förderrichtlinie Jahresabschluss "

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 PAGE_SIZE = 500
-SEED = 4   # issue #4
+SEED = 4
 
 THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"

@@ -1,11 +1,11 @@
-"""Harvesting benchmark (issue #4): the portal's DCAT-AP.de harvester
+"""Harvesting benchmark: the portal's DCAT-AP.de harvester
 (`dcat_ap_de`) against ckanext-dcat's stock `dcat_rdf` harvester, on one real
 stack in one run. Not a test: it measures and reports.
 
     make benchmark BENCH=harvest                     # or:
     python3 tests/benchmarks/harvest_benchmark.py --size 10000 --memory-sizes 10000,50000
 
-What it does (docs/benchmarks.md, "Harvesting (issue #4)"):
+What it does (docs/benchmarks.md, "Harvesting"):
 
 1. starts a fresh stack of the profile `bench` (scripts/stack.py; `--reuse`
    keeps a running one) and serves generated catalogues (generate_catalog.py:

@@ -1,10 +1,10 @@
-"""German search benchmark (issue #5): search latency with the full text of
+"""German search benchmark: search latency with the full text of
 10,000 publications indexed, the portal's German search beside CKAN's stock
 English search over the same documents. Not a test: it measures and reports.
 
     .venv/bin/python tests/benchmarks/search_benchmark.py --profile test7
 
-What it does (docs/benchmarks.md, "German search (issue #5)"):
+What it does (docs/benchmarks.md, "German search"):
 
 1. generates 10,000 publications (deterministic: the same arguments give the
    same documents): titles, descriptions and keywords of the kinds Thüringen's
@@ -52,7 +52,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 from ckanext.thueringen.search.query import highlight_params  # noqa: E402
 
-SEED = 5   # issue #5
+SEED = 5
 SITE_ID = "thueringen"
 CORES = {"portal": "search_bench_portal", "stock": "search_bench_stock"}
 CKAN_QUERY_FIELDS = "name^4 title^4 tags^2 groups^2 text"   # ckan.lib.search.query.QUERY_FIELDS

@@ -155,7 +155,7 @@ def _enqueue(function: Callable, args: list, title: str, rq_kwargs: dict[str, An
 def held_back() -> Iterator[Callable[[], int]]:
     """Hold back the jobs queued inside; yields the function that sends them.
 
-    For a harvest batch (harvesters/base.py), which saves many datasets in
+    For a harvest batch (harvesters/batches.py), which saves many datasets in
     one transaction: its jobs go to Redis in one round trip, after the commit
     (so a worker never finds a package that is not committed yet), instead of
     two round trips per job during each package_create; a batch that rolls

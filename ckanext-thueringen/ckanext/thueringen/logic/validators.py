@@ -16,7 +16,7 @@ from ckanext.thueringen.transparency import publications
 _ = toolkit._
 
 # Context flag of the portal's harvesters: they store a record as its source sent
-# it, also when it lacks a value DCAT-AP.de makes mandatory (harvesters/base.py).
+# it, also when it lacks a value DCAT-AP.de makes mandatory (harvesters/importing.py).
 HARVESTED = "thueringen_harvested"
 
 

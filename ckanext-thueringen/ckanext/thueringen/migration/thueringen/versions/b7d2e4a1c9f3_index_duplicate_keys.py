@@ -1,7 +1,7 @@
 """Index the keys that harvested datasets are matched by across sources.
 
 Each harvested record asks for the other sources' datasets with the same
-dct:identifier or, without one, the same URI (harvesters/base.py `_rivals`):
+dct:identifier or, without one, the same URI (harvesters/duplicates.py `claimants`):
 `package.extras ->> 'identifier'` / `->> 'uri'`. Without these expression
 indexes that is a scan of every dataset's extras, per record.
 

@@ -5,7 +5,7 @@ everything that turns them into records (source config, organisation, the
 harvester's code and vocabularies), the next page's address, and the page's
 records as the gather prepared them (guid, hash, duplicate key, dct:modified,
 kept). A re-harvest that finds the same fingerprint and every record stored
-as it was settles the page without parsing it (harvesters/base.py `PageMemory`).
+as it was settles the page without parsing it (harvesters/pages.py `PageMemory`).
 
 Revision ID: c3e8f5b2d104
 Revises: b7d2e4a1c9f3

@@ -1,7 +1,7 @@
 """Index what the harvest looks up per new dataset, per batch and per scheduler run.
 
 - `package (name text_pattern_ops)`: a new dataset's URL name is its munged
-  title, with "-2", "-3" … when taken (harvesters/base.py `new_dataset_name`);
+  title, with "-2", "-3" … when taken (harvesters/importing.py `new_dataset_name`);
   the taken names are found with `name LIKE 'prefix%'`, which this index
   answers whatever the database's collation. ckanext-harvest's `_gen_new_name`
   asks with ILIKE, which no btree index serves: a scan of the whole package
