@@ -40,17 +40,7 @@ def _job(job: HarvestJob) -> dict[str, Any]:
             "started": _time(job.gather_started), "finished": _time(job.finished), **job_report(job.id)}
 
 
-def _limit(value: Any) -> int:
-    try:
-        limit = int(value if value not in (None, "") else DEFAULT_LIMIT)
-    except (TypeError, ValueError):
-        raise toolkit.ValidationError({"limit": [toolkit._("Must be a whole number")]}) from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise toolkit.ValidationError({"limit": [toolkit._("Must be between 1 and {max}").format(max=MAX_LIMIT)]})
-    return limit
-
-
-def source_report(source_id: str, job_id: str | None = None, limit: Any = None) -> dict[str, Any]:
+def source_report(source_id: str, job_id: str | None = None, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
     """The source (id, name, title, active, status of the last job, job count) and
     the last `limit` jobs, newest first; with `job_id` only that job of the source."""
     source = find_source(source_id)
@@ -60,7 +50,7 @@ def source_report(source_id: str, job_id: str | None = None, limit: Any = None) 
         if not jobs:
             raise toolkit.ObjectNotFound(toolkit._("Harvest job not found"))
     else:
-        jobs = jobs.order_by(HarvestJob.created.desc()).limit(_limit(limit)).all()
+        jobs = jobs.order_by(HarvestJob.created.desc()).limit(limit).all()
     package = model.Package.get(source.id)
     job_count = model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id).count()
     last = (model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id)

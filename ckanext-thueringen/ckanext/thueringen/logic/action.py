@@ -11,18 +11,17 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.thueringen import harvest_report
 from ckanext.thueringen.fulltext import status, storage
-from ckanext.thueringen.guard.validators import text_parameters
 from ckanext.thueringen.harvesters import queue as harvest_queue
+from ckanext.thueringen.logic import schema
 
 
 def thueringen_harvest_report(context: dict, data_dict: dict) -> dict[str, Any]:
     """Status and the last jobs of a harvest source: `id` (id or name), optional
     `job_id` (one job) and `limit` (the last N jobs, default 5, at most 50)."""
-    text_parameters(data_dict, "id", "job_id")
-    if not data_dict.get("id"):
-        raise toolkit.ValidationError({"id": [toolkit._("Missing value")]})
+    data = schema.validated(data_dict, schema.harvest_report_schema(), context)
     toolkit.check_access("thueringen_harvest_report", context, data_dict)
-    return harvest_report.source_report(data_dict["id"], data_dict.get("job_id"), data_dict.get("limit"))
+    return harvest_report.source_report(data["id"], data.get("job_id"),
+                                       data.get("limit", harvest_report.DEFAULT_LIMIT))
 
 
 @toolkit.side_effect_free
@@ -34,10 +33,7 @@ def thueringen_fulltext_status(context: dict, data_dict: dict) -> dict[str, Any]
     chars, mime_type, content_hash, attempts, next_attempt_at, extracted_at,
     url, and `document` (False for data files such as CSV, which are not
     extracted). Never the text itself."""
-    text_parameters(data_dict or {}, "id")
-    identifier = (data_dict or {}).get("id")
-    if not identifier:
-        raise toolkit.ValidationError({"id": [toolkit._("Missing value")]})
+    identifier = schema.validated(data_dict, schema.fulltext_status_schema(), context)["id"]
     resource, package = status.resource_and_package(identifier)  # 404 before 403: ids are not secret
     toolkit.check_access("thueringen_fulltext_status", context, data_dict)
     if resource is not None:
