@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from harvest_fixtures import harvest, numbered_catalogue
 from security.world import World
-from static_server import serve_in_thread
 
 # Every table that holds rows of a harvest source, and how a row names it.
 SOURCE_ROWS = {
@@ -30,15 +29,6 @@ def rows(source_id: str) -> dict[str, int]:
     model.Session.remove()
     return {table: model.Session.execute(sa.text(query), {"id": source_id}).scalar()
             for table, query in SOURCE_ROWS.items()}
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("quellen")
-    server = serve_in_thread(folder)
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_deleted_then_purged_source_leaves_nothing(world: World, served):
