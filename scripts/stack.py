@@ -57,9 +57,15 @@ SYSTEM_TOOLS = {
     "pg_ctl": ("postgresql-15", "PostgreSQL 15 holds the portal's data"),
     "psql": ("postgresql-client-15", "psql creates the databases"),
     "redis-server": ("redis-server", "Redis 7 carries the harvest queues and jobs"),
+    "npm": ("npm", "npm installs the browser libraries the portal serves itself (package.json)"),
+    "tesseract": ("tesseract-ocr", "Tesseract reads scanned documents (OCR)"),
+    "chromium": ("chromium", "Chromium runs the browser tests"),
+    "chromedriver": ("chromium-driver", "chromedriver lets the browser tests drive Chromium"),
 }
 # Needed to build the Python dependencies (psycopg2, lxml) and by python-magic.
 BUILD_PACKAGES = ["libpq-dev", "gcc", "libmagic1", "libxml2-dev", "libxslt1-dev"]
+# Data without a tool of its own: Tesseract's German model.
+DATA_PACKAGES = ["tesseract-ocr-deu"]
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,8 @@ def missing_tools() -> dict[str, tuple[str, str]]:
 def ensure_system_packages(may_install: bool) -> None:
     """Install missing Debian packages when we are root, else name them."""
     missing = missing_tools()
-    missing_build = [p for p in BUILD_PACKAGES if not _dpkg_installed(p)] if shutil.which("dpkg-query") else []
+    missing_build = ([p for p in BUILD_PACKAGES + DATA_PACKAGES if not _dpkg_installed(p)]
+                     if shutil.which("dpkg-query") else [])
     if not missing and not missing_build:
         return
     packages = sorted({pkg for pkg, _ in missing.values()} | set(missing_build))
@@ -231,6 +238,16 @@ def ensure_venv(with_tests: bool) -> None:
         subprocess.run(pip + ["-r", str(ROOT / "requirements-test.txt")], check=True)
     subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)
     stamp.touch()
+
+
+def ensure_node_packages() -> None:
+    """The browser libraries of package-lock.json into node_modules/ (npm, no scripts run)."""
+    lock = ROOT / "package-lock.json"
+    if _newer(ROOT / "node_modules" / ".package-lock.json", [lock, ROOT / "package.json"]):
+        return
+    say("installing the browser libraries (npm ci, pinned by package-lock.json)")
+    subprocess.run([find_tool("npm") or "npm", "ci", "--ignore-scripts", "--omit=optional", "--no-audit", "--no-fund",
+                    "--loglevel=error"], cwd=ROOT, check=True)
 
 
 def ensure_translations() -> None:
@@ -1032,6 +1049,7 @@ def cmd_install(profile: Profile, args) -> None:
     ensure_system_packages(may_install=not args.no_system_packages)
     ensure_venv(with_tests=profile.config_name == "test")   # test, test1 … test9, bench
     ensure_translations()
+    ensure_node_packages()
     ensure_solr_build()
 
 

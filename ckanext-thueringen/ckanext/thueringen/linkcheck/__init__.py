@@ -1,0 +1,1 @@
+"""Link checks of the access and download URLs (plugin `thueringen_linkcheck`)."""

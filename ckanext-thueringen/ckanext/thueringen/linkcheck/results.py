@@ -1,0 +1,57 @@
+"""The stored answers of the link checker: what other parts of the portal
+(the quality score, the pages) read, and how the checker records an answer."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from ckan import model
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.thueringen.model.link_check import link_check_table
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    url: str
+    status_code: int | None
+    content_type: str | None
+    size: int | None
+    error: str | None
+    checked_at: dt.datetime
+
+    @property
+    def answers(self) -> bool:
+        """The URL answered with a success or a redirect (2xx/3xx), as the MQA counts it."""
+        return self.status_code is not None and 200 <= self.status_code < 400
+
+
+def latest(urls: Iterable[str]) -> dict[str, LinkCheck]:
+    """The last check of each of `urls` that was checked at least once."""
+    wanted = sorted({u for u in urls if u})
+    if not wanted:
+        return {}
+    found: dict[str, LinkCheck] = {}
+    table = link_check_table
+    for start in range(0, len(wanted), 1000):
+        rows = model.Session.execute(
+            sa.select(table.c.url, table.c.status_code, table.c.content_type, table.c.size,
+                      table.c.error, table.c.checked_at)
+            .where(table.c.url.in_(wanted[start:start + 1000])))
+        for row in rows:
+            found[row.url] = LinkCheck(row.url, row.status_code, row.content_type, row.size,
+                                       row.error, row.checked_at)
+    return found
+
+
+def record(check: LinkCheck, next_check_at: dt.datetime | None) -> None:
+    """Store `check` as the last answer of its URL (the caller commits)."""
+    values = {"url": check.url, "status_code": check.status_code, "content_type": check.content_type,
+              "size": check.size, "error": check.error, "checked_at": check.checked_at,
+              "next_check_at": next_check_at}
+    statement = insert(link_check_table).values(**values)
+    model.Session.execute(statement.on_conflict_do_update(
+        index_elements=[link_check_table.c.url],
+        set_={k: v for k, v in values.items() if k != "url"}))
