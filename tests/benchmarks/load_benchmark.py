@@ -23,7 +23,7 @@ What it does (docs/benchmarks.md, "Load: anonymous visitors"):
    sync workers close every connection). Scenarios: `plain` clients never
    send validators; `revalidating` clients send back the ETag and
    Last-Modified they got for the same address (If-None-Match,
-   If-Modified-Since), as a browser does on reload; `shared`: all clients
+   If-Modified-Since), as a browser does on reload; `cache`: all clients
    share one set of validators, as the requests of a shared cache in front
    whose copies are stale (nginx with proxy_cache_revalidate). No client
    keeps a copy within max-age: what a browser or a shared cache serves
@@ -258,10 +258,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def scenario(server: WebServer, datasets: list[str], clients: int, seconds: float, kind: str) -> dict:
-    """`kind`: plain (no validators), revalidating (each client its own), shared (one set for all)."""
+    """`kind`: plain (no validators), revalidating (each client its own), cache (one set for all)."""
     results: list = []
-    shared: dict[str, dict[str, str]] = {}
-    validators = {"plain": lambda: None, "revalidating": dict, "shared": lambda: shared}[kind]
+    common: dict[str, dict[str, str]] = {}
+    validators = {"plain": lambda: None, "revalidating": dict, "cache": lambda: common}[kind]
     load_before = os.getloadavg()[0]
     cpu_before, started = server.cpu_seconds(), time.monotonic()
     stop_at = started + seconds
@@ -341,8 +341,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--datasets", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
-    parser.add_argument("--scenarios", default="off-plain,on-plain,on-revalidating,on-shared",
-                        help="comma-separated: {off,on}-{plain,revalidating,shared}, run in this order")
+    parser.add_argument("--scenarios", default="off-plain,on-plain,on-revalidating,on-cache",
+                        help="comma-separated: {off,on}-{plain,revalidating,cache}, run in this order")
     args = parser.parse_args()
     state = ROOT / "var" / args.profile
 
