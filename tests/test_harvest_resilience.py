@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 import uuid
 
@@ -22,6 +23,7 @@ import conftest
 from ckanext.thueringen.harvesters.report import job_report
 from conftest import consumer_pids, run_stack, wait_until
 from db_faults import POISON
+from fault_server import FaultServer, send
 from harvest_fixtures import (
     counts,
     finished_jobs,
@@ -29,6 +31,7 @@ from harvest_fixtures import (
     messages,
     new_org,
     new_source,
+    next_page,
     packages,
     rdf_catalogue,
     rdf_dataset,
@@ -228,3 +231,66 @@ def test_the_scheduler_ends_a_job_without_progress_after_the_harvest_timeout(api
                 redis.lrem(key, 0, message)
     finally:
         run_stack("start")
+
+
+def test_a_gather_whose_consumer_is_killed_ends_with_what_it_read(api):
+    """The gather consumer is SIGKILLed while it waits for page 2 of a source:
+    the job does not wait for `ckan.harvest.timeout`. Once the grace period has
+    passed, harvest_jobs_run (what the scheduler calls) ends the gather: page 1's
+    records are stored, nothing is withdrawn, a gather error says what happened,
+    and the job's gather message, sent again, does not start the gather anew."""
+    from ckanext.harvest import queue as harvest_queue
+    from ckanext.harvest.model import HarvestJob
+
+    from ckanext.thueringen.harvesters.queue import ORPHAN_GRACE_SECONDS
+
+    page_2_asked = threading.Event()
+    page_2_requests = []
+
+    def held_page_2(handler):
+        page_2_requests.append(time.monotonic())
+        page_2_asked.set()
+        time.sleep(20)   # the consumer is killed meanwhile
+        send(handler, rdf_catalogue(rdf_dataset("https://abbruch.example/4", "Abbruch Seite 2")))
+
+    server = FaultServer({})
+    base = server.start()
+    try:
+        server.routes["/abbruch/1.rdf"] = lambda handler: send(handler, rdf_catalogue(
+            *(rdf_dataset(f"https://abbruch.example/{i}", f"Abbruch Seite 1 Datensatz {i}") for i in range(3)),
+            extra=next_page(f"{base}/abbruch/1.rdf", f"{base}/abbruch/2.rdf")))
+        server.routes["/abbruch/2.rdf"] = held_page_2
+        org = new_org(api, "abbruch")
+        source = new_source(api, org["id"], "abbruch", f"{base}/abbruch/1.rdf")
+        pidfile = conftest.STATE_DIR / "pids" / "gather-consumer.pid"
+        job_id = api("harvest_job_create", source_id=source["id"], run=True)["id"]
+        assert page_2_asked.wait(120), "the gather never asked for page 2"
+        os.kill(int(pidfile.read_text()), signal.SIGKILL)
+
+        def job() -> HarvestJob:
+            model.Session.remove()
+            return HarvestJob.get(job_id)
+
+        assert job().gather_finished is None
+        api("harvest_jobs_run", source_id=source["id"])   # within the grace period: the job is left alone
+        assert job().status == "Running" and job().gather_finished is None
+
+        def ended() -> bool:
+            api("harvest_jobs_run", source_id=source["id"])
+            return job().status == "Finished"
+
+        wait_until(ended, timeout=ORPHAN_GRACE_SECONDS + 120, interval=2, what="the orphaned gather ended")
+        errors = [error.message for error in job().get_gather_errors()]
+        assert any("Die Ernte wurde abgebrochen" in message for message in errors), errors
+        titles = sorted(p.title for p in packages(org["id"]) if p.state == "active")
+        assert titles == [f"Abbruch Seite 1 Datensatz {i}" for i in range(3)], titles
+
+        # ckanext-harvest's resubmit_jobs sends the message of an unacknowledged gather again
+        requests_before = len(page_2_requests)
+        harvest_queue.get_gather_publisher().send({"harvest_job_id": job_id})
+        time.sleep(10)
+        assert len(page_2_requests) == requests_before, "the ended job was gathered again"
+        assert job().status == "Finished"
+        assert sorted(p.title for p in packages(org["id"]) if p.state == "active") == titles
+    finally:
+        server.stop()

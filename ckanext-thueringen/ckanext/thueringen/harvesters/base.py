@@ -31,6 +31,7 @@ from .importing import RecordImport
 from .messages import record_label
 from .objects import ACTION, WITHDRAW, extra_value, object_error
 from .pages import PageMemory
+from .queue import gathering
 from .records import Page, Record
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,16 @@ class PortalHarvester(HarvesterBase):
         return obj.source.url if obj.source else None
 
     def gather_stage(self, harvest_job) -> list[str]:
+        with gathering(harvest_job.id) as ours:
+            # A job's gather message comes again when ckanext-harvest's resubmit_jobs
+            # finds it unacknowledged (its consumer died): another process gathers
+            # it now, or it was ended already (`queue.end_orphaned_gathers`).
+            if not ours or harvest_job.gather_finished is not None or harvest_job.status == "Finished":
+                log.warning("gather of job %s: gathered by another process or ended already", harvest_job.id)
+                return []
+            return self._gather(harvest_job)
+
+    def _gather(self, harvest_job) -> list[str]:
         run = Gather(self, harvest_job)
         try:
             run.run()

@@ -101,16 +101,30 @@ def _contain_failure(consumer, method, stage: str, object_id: str | None) -> Non
 def importing(object_id: str | None) -> Iterator[bool]:
     """Hold the right to import harvest object `object_id`: True when this
     process has it until the block ends, False when another process holds it.
-
-    A PostgreSQL session lock on a connection of its own: the import commits and
-    rolls back the ORM session many times, and a process that dies loses the
-    lock with its connection, so a crashed import never blocks the object.
     None (a message without an id): True, nothing held. False too when the
     database does not answer."""
     if object_id is None:
         yield True
         return
-    key = {"key": f"harvest-object:{object_id}"}
+    with _session_lock(f"harvest-object:{object_id}") as held:
+        yield held
+
+
+@contextlib.contextmanager
+def gathering(job_id: str) -> Iterator[bool]:
+    """Hold the right to gather harvest job `job_id` (as `importing`): while it is
+    held, `requeue_orphans` knows that the job's gather is alive."""
+    with _session_lock(f"harvest-gather:{job_id}") as held:
+        yield held
+
+
+@contextlib.contextmanager
+def _session_lock(name: str) -> Iterator[bool]:
+    """A PostgreSQL session lock on a connection of its own: the harvest commits
+    and rolls back the ORM session many times, and a process that dies loses the
+    lock with its connection, so a crashed process never blocks the work, and a
+    free lock tells that nobody is doing it."""
+    key = {"key": name}
     connection = None
     try:
         connection = model.meta.engine.connect()
@@ -118,8 +132,8 @@ def importing(object_id: str | None) -> Iterator[bool]:
             sa.text("SELECT pg_try_advisory_lock(hashtextextended(:key, 0))"), key).scalar())
         connection.commit()
     except sa.exc.DBAPIError:
-        # not imported now; the scheduler's harvest_jobs_run queues a WAITING object again
-        log.warning("harvest object %s: lock not taken, database unavailable", object_id, exc_info=True)
+        # not done now; the scheduler's harvest_jobs_run queues a WAITING object again
+        log.warning("%s: lock not taken, database unavailable", name, exc_info=True)
         if connection is not None:
             connection.invalidate()
             connection.close()
@@ -133,8 +147,7 @@ def importing(object_id: str | None) -> Iterator[bool]:
                 connection.execute(sa.text("SELECT pg_advisory_unlock(hashtextextended(:key, 0))"), key)
                 connection.commit()
         except Exception:  # noqa: BLE001 - the lock goes with the connection instead
-            log.warning("lock of harvest object %s not released; dropping its connection", object_id,
-                        exc_info=True)
+            log.warning("lock %s not released; dropping its connection", name, exc_info=True)
             connection.invalidate()
         connection.close()
 
@@ -181,6 +194,7 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
                           HarvestObject.fetch_started < cutoff)]
     candidates += _members_left_behind()
     model.Session.remove()
+    end_orphaned_gathers(grace_seconds)
     queued = []
     for object_id in candidates:
         with importing(object_id) as ours:
@@ -206,6 +220,57 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
         log.warning("queued %d harvest object(s) again that a stopped process had left unfinished: %s",
                     len(queued), ", ".join(queued))
     return queued
+
+
+def end_orphaned_gathers(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
+    """End the gathers of running jobs whose gather process died (nobody holds
+    the job's `gathering` lock): what it had read is stored, nothing is
+    withdrawn (the source was not read to its end), and a gather error says so.
+    The job then ends when its imports have, instead of waiting for
+    `ckan.harvest.timeout`. Returns the ids of the jobs ended."""
+    from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
+    from ckanext.harvest.queue import get_connection, get_gather_routing_key
+
+    from .objects import GATHERING
+
+    cutoff = datetime.datetime.utcnow() - datetime.timedelta(seconds=grace_seconds)
+    candidates = [job_id for (job_id,) in model.Session.query(HarvestJob.id).filter(
+        HarvestJob.status == "Running", HarvestJob.gather_finished.is_(None),
+        HarvestJob.gather_started.isnot(None), HarvestJob.gather_started < cutoff)]
+    model.Session.remove()
+    ended = []
+    for job_id in candidates:
+        with gathering(job_id) as ours:
+            if not ours:
+                continue   # its gather is alive
+            job = model.Session.get(HarvestJob, job_id, populate_existing=True)
+            if job is None or job.status != "Running" or job.gather_finished is not None:
+                continue
+            # withdrawals are written last, once every page is read; a gather that
+            # died among them must not withdraw some
+            model.Session.query(HarvestObject).filter(
+                HarvestObject.harvest_job_id == job_id, HarvestObject.state == GATHERING,
+            ).update({"state": "ERROR"}, synchronize_session=False)
+            model.Session.add(HarvestGatherError(
+                job=job, message="Die Ernte wurde abgebrochen: der Prozess, der die Quelle las, wurde beendet. "
+                                 "Die bis dahin gelesenen Datensätze werden gespeichert; es wurde nichts "
+                                 "zurückgezogen. Die nächste Ernte liest die Quelle vollständig."))
+            job.gather_finished = datetime.datetime.utcnow()
+            model.Session.commit()
+            ended.append(job_id)
+    model.Session.remove()
+    if ended:
+        # its gather message, left unacknowledged by the dead consumer, must not
+        # start the job again (ckanext-harvest's resubmit_jobs)
+        try:
+            connection = get_connection()
+            for job_id in ended:
+                connection.delete(f"{get_gather_routing_key()}:{job_id}")
+        except Exception:  # noqa: BLE001 - gather_stage refuses an ended job anyway
+            log.warning("gather message keys of ended jobs not removed", exc_info=True)
+        log.warning("ended the gather of %d job(s) whose gather process had stopped: %s",
+                    len(ended), ", ".join(ended))
+    return ended
 
 
 def _members_left_behind() -> list[str]:
