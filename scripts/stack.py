@@ -61,6 +61,7 @@ SYSTEM_TOOLS = {
     "tesseract": ("tesseract-ocr", "Tesseract reads scanned documents (OCR)"),
     "chromium": ("chromium", "Chromium runs the browser tests"),
     "chromedriver": ("chromium-driver", "chromedriver lets the browser tests drive Chromium"),
+    "nginx": ("nginx-light", "nginx of docker/nginx/ runs in front of the test web server (cache rules)"),
 }
 # Needed to build the Python dependencies (psycopg2, lxml) and by python-magic.
 BUILD_PACKAGES = ["libpq-dev", "gcc", "libmagic1", "libxml2-dev", "libxslt1-dev"]

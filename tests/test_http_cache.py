@@ -216,3 +216,68 @@ def test_the_language_switch_works_without_a_csrf_token(world):
                             timeout=30)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/en/dataset")
+
+
+# docker/nginx/ in front of the test stack's web server (scripts/nginx_local.py):
+# the production cache rules, run for real.
+
+@pytest.fixture(scope="module")
+def nginx(world):
+    from nginx_local import LocalNginx
+
+    proxy = LocalNginx(conftest.STATE_DIR / "nginx", world["web"].removeprefix("http://"))
+    with proxy:
+        yield proxy
+
+
+def through(nginx, path: str, session=None, **headers) -> requests.Response:
+    return (session or requests).get(nginx.url + path, headers={**HTML, **headers}, timeout=60)
+
+
+def test_nginx_answers_what_every_anonymous_visitor_gets_alike_from_its_cache(world, nginx):
+    for path in ("/", "/dataset?q=Haushaltsdaten%20Gemeinde", f"/dataset/{world['public']['name']}",
+                 "/catalog.ttl"):
+        first, second = through(nginx, path), through(nginx, path)
+        assert first.status_code == second.status_code == 200, path
+        assert first.headers.get("X-Cache-Status") in ("MISS", "EXPIRED"), (path, first.headers)
+        assert second.headers.get("X-Cache-Status") == "HIT", (path, second.headers)
+        assert second.content == first.content, path
+
+
+def test_nginx_keeps_the_formats_of_a_negotiated_page_apart(world, nginx):
+    path = f"/dataset/{world['public']['name']}"
+    through(nginx, path)
+    turtle = through(nginx, path, Accept="text/turtle")
+    assert turtle.status_code == 200 and turtle.headers["Content-Type"].startswith("text/turtle"), turtle.headers
+    html = through(nginx, path)
+    assert html.headers.get("X-Cache-Status") == "HIT" and html.headers["Content-Type"].startswith("text/html")
+
+
+def test_nginx_never_stores_nor_serves_what_a_logged_in_user_gets(world, nginx):
+    private = f"/dataset/{world['private']['name']}"
+    for session, headers in ((world["browser"], {}), (None, {"Authorization": world["member_token"]})):
+        for _ in range(2):
+            response = through(nginx, private, session, **headers)
+            assert response.status_code == 200, response.status_code
+            assert response.headers.get("X-Cache-Status") == "BYPASS", response.headers
+        # what the member got is not what an anonymous visitor then gets
+        anonymous = through(nginx, private)
+        assert anonymous.status_code == 404 and anonymous.headers.get("X-Cache-Status") != "HIT"
+        public = through(nginx, f"/dataset/{world['public']['name']}", session, **headers)
+        assert public.headers.get("X-Cache-Status") == "BYPASS"
+
+
+def test_nginx_does_not_store_pages_with_a_form(world, nginx):
+    for _ in range(2):
+        login = through(nginx, "/user/login")
+        assert login.status_code == 200 and login.headers.get("X-Cache-Status") != "HIT", login.headers
+
+
+def test_nginx_answers_anonymous_api_reads_from_its_cache_and_token_calls_fresh(world, nginx):
+    path = "/api/3/action/package_search?q=Haushalt"
+    through(nginx, path)
+    assert through(nginx, path).headers.get("X-Cache-Status") == "HIT"
+    with_token = through(nginx, path, Authorization=world["member_token"])
+    assert with_token.status_code == 200 and with_token.headers.get("X-Cache-Status") == "BYPASS"
+    written = requests.post(nginx.url + "/api/3/action/package_search", json={"q": "Haushalt"}, timeout=60)
+    assert written.status_code == 200 and written.headers.get("X-Cache-Status") != "HIT"

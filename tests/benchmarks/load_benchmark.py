@@ -7,13 +7,15 @@ run on one stack. Not a test: it measures and reports.
 
 What it does (docs/benchmarks.md, "Load: anonymous visitors"):
 
-1. starts a fresh stack of the profile `--profile` (default test8; scripts/stack.py;
+1. starts a fresh stack of the profile `--profile` (default test9; scripts/stack.py;
    `--reuse` keeps a running one), then stops its web server, consumers,
    scheduler and full-text worker, so that only PostgreSQL, Redis and Solr
    remain beside what is measured;
 2. starts two web servers of its own, identical (gunicorn, `--workers` sync
    workers, no max-requests restarts) except for `thueringen.http_cache.enabled`
-   (false: CKAN's own headers; true: the portal's caching);
+   (false: CKAN's own headers; true: the portal's caching), and the nginx of
+   docker/nginx/ in front of the second (scripts/nginx_local.py; scenario
+   `nginx-…`: what a production deployment answers);
 3. stores `--datasets` datasets (German titles, 1–3 resources each) through
    the API;
 4. per scenario, `--clients` threads request for `--seconds` seconds, each
@@ -59,9 +61,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from nginx_local import LocalNginx, child_pids, cpu_seconds  # noqa: E402 - scripts/ is not a package
+
 VENV = ROOT / ".venv"
 IDLE_SERVICES = ("ckan", "source-ckan", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker")
-TICKS = os.sysconf("SC_CLK_TCK")
 
 WORDS = ["Haushalt", "Schulen", "Radverkehr", "Bebauungsplan", "Hochwasserschutz", "Kindertagesstätten",
          "Straßenreinigung", "Lärmkartierung", "Abfallwirtschaft", "Denkmalschutz", "Feuerwehr",
@@ -91,6 +95,26 @@ def free_port() -> int:
 
 
 # ------------------------------------------------------------------ web servers
+
+class BehindNginx:
+    """A web server with the nginx of docker/nginx/ in front (scripts/nginx_local.py):
+    clients talk to nginx; the CPU counted is nginx's and the web server's."""
+
+    def __init__(self, server: WebServer, state: Path):
+        self.server = server
+        self.nginx = LocalNginx(state / "load-nginx", f"127.0.0.1:{server.port}")
+        self.port, self.url = self.nginx.port, self.nginx.url
+
+    def wait_ready(self) -> None:
+        self.server.wait_ready()
+        self.nginx.start()
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.server.pids() + self.nginx.pids())
+
+    def stop(self) -> None:
+        self.nginx.stop()
+
 
 class WebServer:
     """A gunicorn of the portal on a derived configuration file."""
@@ -126,26 +150,10 @@ class WebServer:
 
     def pids(self) -> list[int]:
         """The master and its workers."""
-        found = [self.process.pid]
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[1]) == self.process.pid:
-                    found.append(int(entry.name))
-        return found
+        return [self.process.pid, *child_pids(self.process.pid)]
 
     def cpu_seconds(self) -> float:
-        total = 0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])   # utime, stime
-        return total / TICKS
+        return cpu_seconds(self.pids())
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -334,15 +342,16 @@ def print_tables(report: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", default="test8", help="stack profile (default test8)")
+    parser.add_argument("--profile", default="test9", help="stack profile (default test9)")
     parser.add_argument("--reuse", action="store_true", help="use the profile's running stack")
     parser.add_argument("--keep", action="store_true", help="leave the profile's stack running afterwards")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--datasets", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
-    parser.add_argument("--scenarios", default="off-plain,on-plain,on-revalidating,on-cache",
-                        help="comma-separated: {off,on}-{plain,revalidating,cache}, run in this order")
+    parser.add_argument("--scenarios", default="off-plain,on-plain,on-revalidating,on-cache,nginx-plain",
+                        help="comma-separated: {off,on,nginx}-{plain,revalidating,cache}, run in this order "
+                             "(nginx: the `on` server behind the nginx of docker/nginx/)")
     args = parser.parse_args()
     state = ROOT / "var" / args.profile
 
@@ -353,13 +362,14 @@ def main() -> int:
     token = (state / "sysadmin-token").read_text().strip()
     servers = {"off": WebServer("off", state, {"thueringen.http_cache.enabled": "false"}, args.workers),
                "on": WebServer("on", state, {"thueringen.http_cache.enabled": "true"}, args.workers)}
+    servers["nginx"] = BehindNginx(servers["on"], state)
     try:
         for server in servers.values():
             server.wait_ready()
         say(f"storing {args.datasets} datasets")
         datasets = seed(servers["on"].url, token, args.datasets)
-        for server in servers.values():
-            warm_up(server, datasets)
+        for name in ("off", "on"):
+            warm_up(servers[name], datasets)
         report = {"machine": machine(), "when": datetime.now(UTC).isoformat(timespec="seconds"),
                   "clients": args.clients, "seconds": args.seconds, "datasets": len(datasets),
                   "workers": args.workers, "mix": dict(MIX), "scenarios": {}}
@@ -369,7 +379,7 @@ def main() -> int:
             report["scenarios"][name] = scenario(servers[caching], datasets, args.clients, args.seconds, clients)
             time.sleep(3)
     finally:
-        for server in servers.values():
+        for server in reversed(servers.values()):
             server.stop()
         if not args.keep:
             stack(args.profile, "stop")
