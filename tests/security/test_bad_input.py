@@ -227,3 +227,48 @@ def test_nul_in_the_address_is_refused(world: World, path):
     response = world.roles["anonymous"].get(path)
     assert response.status_code == 400
     assert "U+0000" in response.text
+
+
+# Addresses a browser would run as script, or that read local files: never stored
+# in a field that pages show as a link (a tab inside the scheme, as browsers ignore it).
+SCRIPT_ADDRESSES = ["javascript:alert(1)", " JavaScript:alert(document.domain)", "java\tscript:alert(1)",
+                    "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd"]
+LINK_FIELDS = {"contact web page": ("contact", 0, "url"), "publisher web page": ("publisher", 0, "url"),
+               "creator web page": ("creator", 0, "url"), "contact e-mail": ("contact", 0, "email")}
+
+
+@pytest.mark.parametrize("kind", ["dataset", "publication"])
+@pytest.mark.parametrize("field", LINK_FIELDS)
+def test_script_addresses_in_link_fields_are_refused(world: World, kind, field):
+    path = LINK_FIELDS[field]
+    for address in SCRIPT_ADDRESSES:
+        record = {**_base(kind), "owner_org": world.org_b["id"], "publisher": [{"name": "Stelle"}],
+                  "creator": [{"name": "Stelle"}]}
+        _field(path)(record, address)
+        response = world.roles["sysadmin"].post_json("package_create", json.dumps(record))
+        assert response.status_code == 409, (address, response.text[:300])
+        error = json.dumps(response.json()["error"], ensure_ascii=False)
+        assert path[0] in response.json()["error"], (address, error)
+        assert "Webadresse" in error or "gültiges Format" in error, (address, error)
+        assert not _stored(record["name"]), address
+
+
+def test_web_pages_and_e_mail_addresses_are_kept(world: World):
+    record = {**_base("dataset"), "owner_org": world.org_b["id"],
+              "contact": [{"name": "Poststelle", "email": "poststelle@erfurt.de", "url": "https://www.erfurt.de/"}],
+              "publisher": [{"name": "Stadt Erfurt", "url": "http://www.erfurt.de/rathaus"}]}
+    response = world.roles["sysadmin"].post_json("package_create", json.dumps(record))
+    assert response.status_code == 200, response.text[:300]
+    stored = response.json()["result"]
+    assert stored["contact"][0]["url"] == "https://www.erfurt.de/"
+    assert stored["contact"][0]["email"] == "poststelle@erfurt.de"
+    assert stored["publisher"][0]["url"] == "http://www.erfurt.de/rathaus"
+
+
+def test_an_authoritys_script_homepage_or_e_mail_is_refused(world: World):
+    for field, address in (("homepage", "javascript:alert(1)"), ("email", "javascript:alert(1)//@x.de"),
+                           ("homepage", "data:text/html,x")):
+        body = {"id": world.org_b["id"], field: address}
+        response = world.roles["sysadmin"].post_json("organization_patch", json.dumps(body))
+        assert response.status_code == 409, (field, address, response.text[:300])
+        assert field in response.json()["error"], response.text[:300]

@@ -8,6 +8,10 @@
   configured limits (the number of keywords and resources: logic/prechecks.py). A refused value is
   replaced by `missing`, so that no field validator works on it; the record
   is refused with a German message at the field.
+  Web pages and e-mail addresses (of a contact, publisher, creator or
+  organisation: fields shown as links) must be http(s) and e-mail addresses:
+  the pages make them safe when they show them, but a stored `javascript:`
+  address would stay in the API and the export.
 - `thueringen_calendar_date`: in the preset `dcat_date` (schemas/presets.yaml).
 - `text_parameters`: an action's parameters that must be one text each (an id).
 """
@@ -20,6 +24,8 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.thueringen.guard import rules
+from ckanext.thueringen.normalize.values import email_address
+from ckanext.thueringen.security.urls import is_web_address, scheme_of
 
 _ = toolkit._
 missing = toolkit.missing
@@ -59,6 +65,44 @@ def _single_valued(schema: dict[str, Any]) -> tuple[set[str], set[str], dict[str
                  for f in fields if "repeating_subfields" in f}
     subfields.update(_CORE_SUBFIELDS)
     return record, resource, subfields
+
+
+def _link_kind(field: dict[str, Any]) -> str | None:
+    """"web" for a field that holds a web page, "email" for an e-mail address,
+    by what the schema shows it as or by its name."""
+    name, snippet = field.get("field_name", ""), field.get("display_snippet") or ""
+    if snippet == "email.html" or name == "email" or name.endswith("_email"):
+        return "email"
+    # not every *_url: an organisation's image_url is an uploaded file's name
+    if snippet == "link.html" or name in ("url", "homepage") or name.endswith("_homepage"):
+        return "web"
+    return None
+
+
+def _link_fields(schema: dict[str, Any]) -> dict[tuple, str]:
+    """The record's fields and subfields that are links: key pattern -> kind
+    ((name,) or (field, subfield)); resources have their own URL validators."""
+    fields = schema.get("dataset_fields") or schema.get("fields") or []
+    found = {}
+    for field in fields:
+        for sub in field.get("repeating_subfields") or []:
+            if _link_kind(sub):
+                found[(field["field_name"], sub["field_name"])] = _link_kind(sub)
+        if "repeating_subfields" not in field and _link_kind(field):
+            found[(field["field_name"],)] = _link_kind(field)
+    return found
+
+
+def link_message(kind: str, value: Any) -> str | None:
+    """Why `value` cannot be stored as a web page or e-mail address (German), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if kind == "web" and not is_web_address(text):
+        return _("Please enter a complete web address starting with http:// or https://")
+    if kind == "email" and (scheme_of(text) not in (None, "mailto") or email_address(text) is None):
+        return _("Email {email} is not a valid format").format(email=text)
+    return None
 
 
 def _takes_one_value(key: tuple, record: set[str], resource: set[str], subfields: dict[str, set[str]]) -> bool:
@@ -125,10 +169,14 @@ def _entries(data: dict) -> Iterable[tuple[tuple, Any]]:
 def thueringen_clean_input(field: dict | None, schema: dict[str, Any]):
     """The `before_validators` of a scheming schema (see the module docstring)."""
     record, resource, subfields = _single_valued(schema)
+    links = _link_fields(schema)
 
     def validator(key, data, errors, context) -> None:
         for data_key, value in _entries(data):
             message = value_message(data_key, value, _takes_one_value(data_key, record, resource, subfields))
+            kind = links.get(data_key if len(data_key) == 1 else (data_key[0], data_key[-1]))
+            if not message and kind and data_key[0] != "resources":
+                message = link_message(kind, value)
             if message:
                 _refuse(data, errors, data_key, message)
 
