@@ -29,11 +29,17 @@ class Counts:
     changed: int = 0
 
 
+def _present(record: dict) -> dict:
+    return {key: value for key, value in record.items() if value is not None}
+
+
 def _stored(package: model.Package) -> dict:
+    """The package's licence and formats as the API shows them (no key for no value)."""
     extras = package.extras or {}
-    return {"license_id": package.license_id, "license_uri": extras.get("license_uri"),
-            "resources": [{"format": resource.format, "format_uri": (resource.extras or {}).get("format_uri")}
-                          for resource in package.resources]}
+    return _present({
+        "license_id": package.license_id, "license_uri": extras.get("license_uri"),
+        "resources": [_present({"format": resource.format, "format_uri": (resource.extras or {}).get("format_uri")})
+                      for resource in package.resources]})
 
 
 def _migrate(package: model.Package) -> bool:
