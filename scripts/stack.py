@@ -1157,6 +1157,8 @@ def setup_portal(profile: Profile, demo: bool) -> None:
     the demo entries of the source registry config/sources.yaml."""
     log = profile.logs / "setup.log"
     commands = [["thueringen", "sysadmin"]]
+    # Datasets stored in an older form of formats and licences (idempotent).
+    commands.append(["thueringen", "migrate-values"])
     if demo:
         commands.append(["thueringen", "demo", str(ROOT / "config" / "sources.yaml")])
     for args in commands:

@@ -42,7 +42,7 @@ def test_new_dataset_form_is_the_german_dcat_ap_de_schema(editor):
     # Choices come from the vocabularies, labelled in German.
     assert f'value="{ECON}"' in html and "Wirtschaft und Finanzen" in html
     assert "http://publications.europa.eu/resource/authority/frequency/ANNUAL" in html and "jährlich" in html
-    assert "http://dcat-ap.de/def/licenses/dl-by-de/2.0" in html
+    assert 'value="dl-by-de/2.0"' in html      # CKAN's short licence id (license_uri has the URI)
     assert "Datenlizenz Deutschland Namensnennung 2.0" in html
     assert "http://dcat-ap.de/def/politicalGeocoding/districtKey/16053" in html  # Jena
 
@@ -62,13 +62,14 @@ def test_form_errors_are_german(editor):
 
 
 def test_a_dataset_made_with_the_form_stores_vocabulary_uris_and_can_be_edited(editor):
+    """Vocabulary URIs, but formats and licences in CKAN's short form with their URIs beside them."""
     session, org, web = editor
     name = f"radwege-{uuid.uuid4().hex[:8]}"
     html = session.get(f"{web}/dataset/new", timeout=30).text
     session.post(f"{web}/dataset/new", timeout=30, data={
         "_csrf_token": _csrf(html), "title": "Radwege in Weimar", "name": name,
         "notes": "Das Radwegenetz der Stadt Weimar.", "owner_org": org["id"],
-        "license_id": "http://dcat-ap.de/def/licenses/dl-by-de/2.0", "theme": ECON,
+        "license_id": "dl-by-de/2.0", "theme": ECON,
         "frequency": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
         "save": "continue",
     })
@@ -80,8 +81,11 @@ def test_a_dataset_made_with_the_form_stores_vocabulary_uris_and_can_be_edited(e
 
     api = session.get(f"{web}/api/3/action/package_show", params={"id": name}, timeout=30).json()["result"]
     assert api["theme"] == [ECON]
-    assert api["license_id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
-    assert api["resources"][0]["format"] == CSV  # "csv" typed by a person, the EU URI stored
+    assert api["license_id"] == "dl-by-de/2.0"
+    assert api["license_uri"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    assert api["license_title"] == "Datenlizenz Deutschland Namensnennung 2.0"
+    assert api["resources"][0]["format"] == "CSV"  # "csv" typed by a person, CKAN's short name stored
+    assert api["resources"][0]["format_uri"] == CSV  # and the EU URI beside it
 
     edit = session.get(f"{web}/dataset/edit/{name}", timeout=30).text
     assert re.search(rf'value="{re.escape(ECON)}"\s+selected', edit)

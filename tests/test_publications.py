@@ -54,7 +54,7 @@ def test_publication_is_created_with_every_field_normalised(stored):
         ("32-0815/2024", "2024-02-20", "2024-03-15")
     assert (stored["contract_start"], stored["contract_end"]) == ("2024-04-01", "2044-03-31")
     assert stored["temporal_coverage"][0]["start"].startswith("2024-01-01")
-    assert stored["resources"][0]["format"] == PDF
+    assert stored["resources"][0]["format"] == "PDF" and stored["resources"][0]["format_uri"] == PDF
 
 
 @pytest.mark.parametrize("field, value, message", [

@@ -24,10 +24,9 @@ def test_theme_region_and_format_facets_are_labelled(sysadmin_api, anonymous_api
 
     assert facets["vocab_theme"] == {ECON: "Wirtschaft und Finanzen"}
     assert facets["vocab_region"][JENA].endswith("Jena")
-    assert facets["res_format"] == {"http://publications.europa.eu/resource/authority/file-type/CSV": "CSV"}
-    # "dl-de-by-2.0" as a CKAN portal sends it, stored as the DCAT-AP.de URI.
-    assert facets["license_id"] == {"http://dcat-ap.de/def/licenses/dl-by-de/2.0":
-                                    "Datenlizenz Deutschland Namensnennung 2.0"}
+    assert facets["res_format"] == {"CSV": "CSV"}          # CKAN's convention: formats by short name
+    # "dl-de-by-2.0" as a CKAN portal sends it, stored as the short id of the DCAT-AP.de list.
+    assert facets["license_id"] == {"dl-by-de/2.0": "Datenlizenz Deutschland Namensnennung 2.0"}
 
 
 def test_search_page_shows_german_facet_titles(stack):

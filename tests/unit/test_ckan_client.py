@@ -122,7 +122,8 @@ def test_all_datasets_page_by_page_and_mapped(ckan, tmp_path):
     assert names(p for page in pages for p in page.items) == [f"datensatz-{n}" for n in range(7)]
     source, mapped = pages[0].items[0]
     assert mapped.value["uri"] == f"{ckan.url}/dataset/id-000"
-    assert mapped.value["license_id"] == "http://dcat-ap.de/def/licenses/cc-by"
+    assert mapped.value["license_id"] == "cc-by"
+    assert mapped.value["license_uri"] == "http://dcat-ap.de/def/licenses/cc-by"
     assert all(r["sort"] == "metadata_modified asc, id asc" and r["q"] == "*:*" for r in ckan.requests)
     assert all("include_private" not in r for r in ckan.requests)
     assert list(tmp_path.iterdir()) == []                # every page file is deleted

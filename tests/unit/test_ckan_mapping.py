@@ -220,7 +220,7 @@ def test_plain_dataset_core_fields():
     assert data["tag_string"] == "Haushalt,Finanzen"     # the vocabulary tag is not a keyword
     assert data["url"] == "https://www.jena.de/haushalt"
     assert data["version"] == "1.2"
-    assert data["license_id"] == LIC + "dl-by-de/2.0"
+    assert data["license_id"] == "dl-by-de/2.0" and data["license_uri"] == LIC + "dl-by-de/2.0"
     assert data["theme"] == [THEME + "ECON"]
     assert "owner_org" not in data and "id" not in data and "extras" not in data
     assert result.unmapped == []
@@ -248,7 +248,8 @@ def test_plain_dataset_resources():
         "url": PLAIN["resources"][0]["url"],
         "name": "Haushaltsplan 2024 (CSV)",
         "description": "Alle Produkte als CSV",
-        "format": FT + "CSV",
+        "format": "CSV",
+        "format_uri": FT + "CSV",
         "mimetype": "https://www.iana.org/assignments/media-types/text/csv",
         "size": 48213,
         "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -256,7 +257,7 @@ def test_plain_dataset_resources():
         "issued": "2023-03-14T09:13:01.000112",
         "modified": "2024-11-02T16:05:00",
     }
-    assert pdf["format"] == FT + "PDF"          # no format given: from the file ending
+    assert pdf["format"] == "PDF" and pdf["format_uri"] == FT + "PDF"          # no format given: from the file ending
     assert "size" not in pdf and "hash" not in pdf and "modified" not in pdf
     assert all("id" not in r and "url_type" not in r and "package_id" not in r for r in (csv, pdf))
 
@@ -305,7 +306,7 @@ def test_dcat_resource_fields():
     assert resource["uri"] == "https://www.nahverkehr-jena.de/dcat/haltestellen/geojson"
     assert resource["download_url"] == "https://www.nahverkehr-jena.de/daten/haltestellen.geojson"
     assert resource["access_url"] == "https://www.nahverkehr-jena.de/daten/"
-    assert resource["format"] == FT + "GEOJSON"
+    assert resource["format"] == "GEOJSON" and resource["format_uri"] == FT + "GEOJSON"
     assert resource["size"] == 1183204
     assert resource["hash_algorithm"] == SPDX + "md5"        # told by the length of the digest
     assert resource["license"] == LIC + "cc-by/4.0"
@@ -341,7 +342,7 @@ def test_ogd_dates_temporal_and_licence_from_terms_of_use():
     assert data["issued"] == "2014-02-11T00:00:00"            # veroeffentlicht, not erstellt
     assert data["modified"] == "2016-08-31T00:00:00"          # aktualisiert, not metadata_modified
     assert data["temporal_coverage"] == [{"start": "2014-01-01", "end": "2016-12-31"}]
-    assert data["license_id"] == LIC + "dl-by-de/2.0"
+    assert data["license_id"] == "dl-by-de/2.0" and data["license_uri"] == LIC + "dl-by-de/2.0"
     assert data["resources"][0]["license_attribution_by_text"] == "Landeshauptstadt Erfurt"
 
 
@@ -361,7 +362,7 @@ def test_ogd_categories_become_eu_themes():
 def test_ogd_resource_and_old_shapes():
     result = mapped(OGD)
     [resource] = result.value["resources"]
-    assert resource["format"] == FT + "XLSX"
+    assert resource["format"] == "XLSX" and resource["format_uri"] == FT + "XLSX"
     assert resource["size"] == 20480                  # "20480.0"
     assert resource["issued"] == "2016-09-01T06:59:00"
     reported = {u.field for u in result.unmapped}
@@ -413,8 +414,8 @@ def test_unknown_licence_is_flagged_not_dropped():
 def test_licence_from_url_or_title_when_the_id_is_unknown():
     by_url = {**PLAIN, "license_id": "dl-by", "license_url": "https://www.govdata.de/dl-de/by-2-0"}
     by_title = {**PLAIN, "license_id": "", "license_url": "", "license_title": "CC BY 4.0"}
-    assert mapped(by_url).value["license_id"] == LIC + "dl-by-de/2.0"
-    assert mapped(by_title).value["license_id"] == LIC + "cc-by/4.0"
+    assert mapped(by_url).value["license_id"] == "dl-by-de/2.0"
+    assert mapped(by_title).value["license_uri"] == LIC + "cc-by/4.0"
 
 
 BROKEN = {
@@ -471,7 +472,7 @@ def test_values_the_schema_would_refuse_are_flagged_and_left_out():
     assert data["tag_string"] == "Straße Verkehr,Umleitung,Sperrung,sonstiges"   # the group without a theme
     assert {u.value for u in result.unmapped if u.field.startswith("tags")} == {"Straße/Verkehr", "x", "???"}
     [resource] = data["resources"]                # the string and the deleted resource are not
-    assert resource["format"] == FT + "SHP" and not flagged(result, "resources[0].format")
+    assert resource["format"] == "SHP" and resource["format_uri"] == FT + "SHP" and not flagged(result, "resources[0].format")
     assert "size" not in resource and flagged(result, "resources[0].size")
     assert "issued" not in resource and flagged(result, "resources[0].issued")
     assert "download_url" not in resource and flagged(result, "resources[0].download_url")

@@ -87,9 +87,9 @@ def test_atom_entry_becomes_a_publication_with_its_documents():
     # the duplicate enclosure is one resource; the ODT is found by its file ending
     assert gutachten["resources"] == [
         {"url": "https://www.example-amt.de/dokumente/gutachten-2024-17.pdf", "name": "Gutachten (PDF)",
-         "format": FT + "PDF", "mimetype": IANA + "application/pdf", "size": 48213},
+         "format": "PDF", "format_uri": FT + "PDF", "mimetype": IANA + "application/pdf", "size": 48213},
         {"url": "https://www.example-amt.de/dokumente/anlage%201.odt", "name": "anlage 1.odt",
-         "format": FT + "ODT", "mimetype": IANA + "application/vnd.oasis.opendocument.text"},
+         "format": "ODT", "format_uri": FT + "ODT", "mimetype": IANA + "application/vnd.oasis.opendocument.text"},
     ]
 
 
@@ -100,7 +100,7 @@ def test_atom_xhtml_content_xml_base_and_entry_author():
     assert vertrag["document_type"] == DOC + "vertraege-daseinsvorsorge"
     assert vertrag["publisher"][0]["name"] == "Stadtwerke-Referat"
     assert vertrag["resources"][0]["url"] == "https://cdn.example-amt.de/files/vertrag-88.docx"
-    assert vertrag["resources"][0]["format"] == FT + "DOCX"
+    assert vertrag["resources"][0]["format_uri"] == FT + "DOCX"
     assert vertrag["publication_date"] == "2024-04-01"
 
 
@@ -146,7 +146,7 @@ def test_rss_items_with_dublin_core_and_rfc822_dates():
     # an item whose link is the document itself: the link is a resource and the guid
     plan = items["https://www.musterdorf.de/files/haushaltsplan-2024.pdf"].dataset
     assert "url" not in plan
-    assert plan["resources"][0]["format"] == FT + "PDF"
+    assert plan["resources"][0]["format"] == "PDF"
     assert plan["document_type"] == DOC + "organisations-haushalts-stellenplaene"
     assert plan["publication_date"] == "2024-01-20"
     assert plan["notes"] == "Der Plan."
@@ -203,4 +203,4 @@ def test_demo_feed_is_a_complete_feed_of_typed_publications_with_documents():
     assert None not in kinds and len(kinds) >= 6
     documents = [r for p in feed.publications for r in p.dataset["resources"]]
     assert all(r["url"].startswith("http://127.0.0.1:8900/dokumente/") for r in documents)
-    assert sum(r["format"] == FT + "PDF" for r in documents) >= 15
+    assert sum(r["format_uri"] == FT + "PDF" for r in documents) >= 15

@@ -67,11 +67,11 @@ def test_only_public_answer_documents_become_resources(server):
     assert names == ["Gutachten_Standsicherheit_Leibis_2023.pdf", "Anschreiben_geschwaerzt.pdf"]
     resources = map_request(detail, server.site).value["resources"]
     assert resources[0] == {"url": f"{server.site}/files/foi/70001/Gutachten_Standsicherheit_Leibis_2023.pdf",
-                            "name": "Gutachten_Standsicherheit_Leibis_2023.pdf", "format": FT + "PDF",
+                            "name": "Gutachten_Standsicherheit_Leibis_2023.pdf", "format": "PDF", "format_uri": FT + "PDF",
                             "mimetype": "https://www.iana.org/assignments/media-types/application/pdf",
                             "issued": "2024-02-27T11:20:04+01:00", "size": 48213}
     spreadsheet = map_request(server.detail(raw(server, 281002)), server.site).value["resources"][0]
-    assert spreadsheet["format"] == FT + "XLSX"
+    assert spreadsheet["format"] == "XLSX" and spreadsheet["format_uri"] == FT + "XLSX"
 
 
 def test_partially_successful_environmental_request(server):

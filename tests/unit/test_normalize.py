@@ -349,7 +349,7 @@ def raw_dataset():
 
 def test_normalize_dataset_maps_every_field():
     value = normalize.normalize_dataset(raw_dataset()).value
-    assert value["license_id"] == LIC + "dl-by-de/2.0"
+    assert value["license_id"] == "dl-by-de/2.0" and value["license_uri"] == LIC + "dl-by-de/2.0"
     assert value["theme"] == [EU + "data-theme/ECON", EU + "data-theme/GOVE"]
     assert value["language"] == [EU + "language/DEU"]  # one string in a list field gives a list
     assert value["frequency"] == EU + "frequency/ANNUAL"
@@ -366,7 +366,7 @@ def test_normalize_dataset_maps_every_field():
     assert value["contact"] == [{"name": "Poststelle", "email": "poststelle@thueringen.de"}]
     assert value["publisher"][0]["uri"] == "https://www.statistik.thueringen.de"
     first = value["resources"][0]
-    assert first["format"] == FT + "CSV"
+    assert first["format"] == "CSV" and first["format_uri"] == FT + "CSV"
     assert first["mimetype"] == IANA + "text/csv"
     assert first["license"] == LIC + "cc-by/4.0"
     assert first["download_url"] == "https://www.statistik.thueringen.de/haushalt.csv"
@@ -431,7 +431,7 @@ def test_missing_vocabulary_is_reported_not_hidden(monkeypatch):
 
     monkeypatch.setattr(vocabularies, "vocabulary", without_frequencies)
     result = normalize.normalize_dataset({"frequency": "jährlich", "license_id": "cc-by"})
-    assert result.value == {"frequency": "jährlich", "license_id": LIC + "cc-by"}
+    assert result.value == {"frequency": "jährlich", "license_id": "cc-by", "license_uri": LIC + "cc-by"}
     [unmapped] = result.unmapped
     assert unmapped.field == "frequency"
     assert "Vokabular 'frequencies'" in unmapped.message and "nicht vorhanden" in unmapped.message

@@ -43,8 +43,9 @@ def test_known_variants_map_to_their_canonical_uri(generated):
     for resource, wanted in zip(value["resources"], expected["resources"]):
         if wanted["license"]:
             assert resource["license"] == wanted["license"]
-        if "format" in wanted:
-            assert resource["format"] == wanted["format"]
+        if "format" in wanted:   # the EU URI in format_uri, CKAN's short name in format
+            assert resource["format_uri"] == wanted["format"]
+            assert resource["format"] == wanted["format"].rsplit("/", 1)[-1]
 
 
 @SETTINGS

@@ -210,7 +210,8 @@ def test_guess_file_type_without_a_clue(resource):
 
 def test_a_missing_format_is_derived_and_reported():
     result = normalize.normalize_dataset({"resources": [{"download_url": "https://x.de/a.csv"}, {"format": "PDF"}]})
-    assert result.value["resources"][0]["format"] == FT + "CSV"
+    assert result.value["resources"][0]["format"] == "CSV"
+    assert result.value["resources"][0]["format_uri"] == FT + "CSV"
     [finding] = result.unmapped
     assert finding.kind == "derived" and finding.field == "resources[0].format"
     assert "Dateiendung" in finding.message

@@ -69,7 +69,9 @@ def test_german_additions_and_licence_in_any_namespace_form():
     dataset, resource = parsed.dataset, parsed.dataset["resources"][0]
     assert dataset["contributor_id"] == ["http://dcat-ap.de/def/contributors/openDataJena"]
     assert resource["license"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
-    assert dataset["license_id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    assert dataset["license_id"] == "dl-by-de/2.0"
+    assert dataset["license_uri"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
     assert resource["license_attribution_by_text"] == "Stadt Jena, Fachdienst Umwelt"
-    assert resource["format"] == "http://publications.europa.eu/resource/authority/file-type/CSV"
+    assert resource["format"] == "CSV"
+    assert resource["format_uri"] == "http://publications.europa.eu/resource/authority/file-type/CSV"
     assert parsed.unmapped == []

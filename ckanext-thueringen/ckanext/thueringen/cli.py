@@ -10,7 +10,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 import click
 
-from ckanext.thueringen import bootstrap, registry, registry_sync
+from ckanext.thueringen import bootstrap, registry, registry_sync, value_migration
 from ckanext.thueringen.harvesters import queue as harvest_queue
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,17 @@ def demo(registry_file: Path | None, catalogs_url: str | None, timeout: int):
     jobs = bootstrap.run_harvests(to_harvest, timeout, progress=click.echo)
     errored = sum(job["stats"].get("errored", 0) for job in jobs.values())
     click.echo(f"Demo harvest finished ({errored} error(s)).")
+
+
+@thueringen.command("migrate-values")
+@click.option("--batch-size", default=200, show_default=True, help="Datasets per transaction.")
+@click.option("--dry-run", is_flag=True, help="Only count what would change.")
+def migrate_values(batch_size: int, dry_run: bool):
+    """Stored formats and licences to CKAN's API form ("CSV", "dl-by-de/2.0"),
+    their URIs into format_uri and license_uri. Safe to run again."""
+    counts = value_migration.migrate(batch_size, dry_run)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"Datasets: {counts.seen} seen, {counts.changed} {verb}.")
 
 
 @thueringen.command("harvest-consumer")

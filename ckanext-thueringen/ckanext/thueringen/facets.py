@@ -2,16 +2,15 @@
 
 Multi-valued scheming fields are stored as JSON lists, which Solr cannot facet
 on; they are indexed again as `vocab_<field>` (CKAN's multi-valued string
-field). Facet items carry URIs; their labels come from the vocabularies, in the
-user's language.
+field). Facet items carry URIs (formats and licences CKAN's short forms);
+their labels come from display.label, in the user's language.
 """
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from ckanext.thueringen import vocabularies
+from ckanext.thueringen import display
 
 # Solr facet field -> (dataset field, vocabulary). Order = order on the page.
 VOCABULARY_FACETS = {
@@ -49,41 +48,17 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-_GEOCODING = re.compile(r".*/politicalGeocoding/(\w+)/(\d+)$")
-_GEOCODING_KINDS = {
-    "stateKey": {"de": "Land", "en": "State"},
-    "districtKey": {"de": "Kreis", "en": "District"},
-    "governmentDistrictKey": {"de": "Regierungsbezirk", "en": "Government district"},
-    "regionalKey": {"de": "Gemeinde", "en": "Municipality"},
-    "municipalityKey": {"de": "Gemeinde", "en": "Municipality"},
-    "municipalAssociationKey": {"de": "Gemeindeverband", "en": "Municipal association"},
-}
-
-
-def _fallback_label(uri: str, language: str) -> str | None:
-    """An area outside Thüringen (not in the region list): its kind and key."""
-    match = _GEOCODING.match(uri)
-    if not match or match.group(1) not in _GEOCODING_KINDS:
-        return None
-    kind = _GEOCODING_KINDS[match.group(1)]
-    return f"{kind.get(language, kind['de'])} {match.group(2)}"
-
-
 def facet_titles(language: str) -> dict[str, str]:
     return {field: titles.get(language, titles["de"]) for field, titles in FACET_TITLES.items()}
 
 
 def label_facets(search_results: dict[str, Any], language: str) -> dict[str, Any]:
-    """Give facet items of vocabulary fields their labels."""
-    for facet_field, (_field, vocabulary_name) in VOCABULARY_FACETS.items():
+    """Give facet items of vocabulary fields their labels (display.label: areas by
+    name, formats and licences also by their short form)."""
+    for facet_field in VOCABULARY_FACETS:
         facet = search_results.get("search_facets", {}).get(facet_field)
         if not facet:
             continue
-        vocabulary = vocabularies.vocabulary(vocabulary_name)
         for item in facet.get("items", []):
-            concept = vocabulary.get(item["name"])
-            if concept is not None:
-                item["display_name"] = concept.label(language)
-            elif _fallback_label(item["name"], language):
-                item["display_name"] = _fallback_label(item["name"], language)
+            item["display_name"] = display.label(facet_field, item["name"], language) or item["name"]
     return search_results

@@ -6,12 +6,14 @@ or `h.get("thueringen_highlights")` whether a feature is there.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
+from markupsafe import Markup
 
-from ckanext.thueringen import harvest_report, vocabularies
+from ckanext.thueringen import display, harvest_report, vocabularies
 from ckanext.thueringen.search import query
 from ckanext.thueringen.transparency import publications
 
@@ -29,8 +31,9 @@ def language() -> str:
 # --- vocabularies (plugin thueringen) ------------------------------------------------
 
 def thueringen_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
-    """ckanext-scheming `choices_helper`: the choices of the field's `vocabulary`."""
-    return vocabularies.vocabulary(field["vocabulary"]).choices()
+    """ckanext-scheming `choices_helper`: the choices of the field's `vocabulary`,
+    valued by URI, or by code where the field says `choice_value: code`."""
+    return vocabularies.vocabulary(field["vocabulary"]).choices(field.get("choice_value", "uri"))
 
 
 def thueringen_vocabulary_label(vocabulary: str, uri: str, language: str = "de") -> str:
@@ -38,15 +41,85 @@ def thueringen_vocabulary_label(vocabulary: str, uri: str, language: str = "de")
 
 
 def thueringen_format_label(value: str | None) -> str:
-    """The short name of a file type ("CSV") for its EU URI; other values as they are."""
-    concept = vocabularies.vocabulary("filetypes").get(value or "")
-    return concept.label("de") if concept else (value or "")
+    """A file type in words ("CSV", "Esri-Shapefile"), from its short name or EU URI."""
+    return display.label("format", value, language())
 
 
 def thueringen_format_code(value: str | None) -> str:
     """The lower-case code of a file type ("csv"), which CKAN's styles colour by."""
-    concept = vocabularies.vocabulary("filetypes").get(value or "")
+    concept = display.concept("format", value)
     return (concept.code if concept else (value or "")).lower()
+
+
+# --- values in words (plugin thueringen): ckanext.thueringen.display ----------------
+
+def thueringen_label(field: str, value: Any) -> str:
+    """A stored value of `field` in words, in the user's language ("" when empty)."""
+    return display.label(field, value, language())
+
+
+def thueringen_labels(field: str, values: Any) -> list[str]:
+    """The values of a list field in words, empty ones left out."""
+    if isinstance(values, str) and values.startswith("["):
+        try:
+            values = json.loads(values)
+        except ValueError:
+            pass
+    return display.labels(field, values, language())
+
+
+def thueringen_date(value: Any) -> str:
+    """A stored date in words: "1. November 2011"."""
+    return display.date_text(value, language())
+
+
+def thueringen_period(start: Any, end: Any) -> str:
+    """A period in words: "seit 1. November 2011", "1. Januar 2020 bis 31. Dezember 2020"."""
+    return display.period_text(start, end, language())
+
+
+def thueringen_form_date(value: Any) -> str:
+    """A date as the form shows it: TT.MM.JJJJ."""
+    return display.form_date(value)
+
+
+def thueringen_size(value: Any) -> str:
+    """A byte count in words: "1,5 MB"."""
+    return display.size_text(value, language())
+
+
+def thueringen_description(value: Any) -> Markup:
+    """A description rendered as sanitised HTML (CKAN's Markdown renderer, which
+    cleans), with HTML a source sent turned into Markdown first."""
+    return toolkit.h.render_markdown(display.description_markdown(value))
+
+
+def thueringen_snippet(value: Any, length: int = 180) -> str:
+    """A description as one line of plain text, for search results and feeds."""
+    return display.snippet(value, length)
+
+
+@toolkit.chained_helper
+def markdown_extract(next_helper, text, extract_length: int = 190):
+    """CKAN's plain-text extract of a description (search results, resource
+    lists, feeds), without the tags of HTML a source sent, also HTML it escaped
+    ("&lt;p&gt;…"), which CKAN's extract shows as text."""
+    if not text:
+        return next_helper(text, extract_length)
+    return Markup.escape(display.snippet(text, extract_length or 100_000))
+
+
+def thueringen_licence(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The licence line of a dataset: title, the licence text's address, open or
+    not; None without a licence."""
+    value = pkg.get("license_id") or pkg.get("license_uri")
+    if not value:
+        return None
+    concept = display.concept("license_id", value)
+    title = concept.label(language()) if concept else (pkg.get("license_title") or value)
+    url = (concept.property("homepage") if concept else None) or pkg.get("license_url") or ""
+    return {"title": title, "url": url if url.startswith(("http://", "https://")) else "",
+            "open": bool(concept and concept.flag("open"))}
 
 
 # --- harvest reports (plugin thueringen) ---------------------------------------------
@@ -102,7 +175,7 @@ def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpos
 
 
 def thueringen_document_type_label(uri: str | None) -> str:
-    return vocabularies.vocabulary("document_types").label(uri or "", language())
+    return display.label("document_type", uri, language())
 
 
 def thueringen_facet_label(item: dict[str, Any]) -> str:
@@ -141,6 +214,16 @@ _HELPERS: dict[str, dict[str, Callable]] = {
         "thueringen_format_label": thueringen_format_label,
         "thueringen_format_code": thueringen_format_code,
         "thueringen_harvest_report": thueringen_harvest_report,
+        "thueringen_label": thueringen_label,
+        "thueringen_labels": thueringen_labels,
+        "thueringen_date": thueringen_date,
+        "thueringen_period": thueringen_period,
+        "thueringen_form_date": thueringen_form_date,
+        "thueringen_size": thueringen_size,
+        "thueringen_description": thueringen_description,
+        "thueringen_snippet": thueringen_snippet,
+        "thueringen_licence": thueringen_licence,
+        "markdown_extract": markdown_extract,
     },
     "thueringen_transparency": {
         "thueringen_facet_label": thueringen_facet_label,

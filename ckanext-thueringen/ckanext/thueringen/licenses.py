@@ -3,7 +3,10 @@
 CKAN keeps its licences in `model.Package`'s licence register (the licence
 select of the form, `license_title`, `isopen`). The portal's licences are the
 DCAT-AP.de list in schemas/vocabularies, so the register is built from that
-vocabulary instead of a second licence file: licence ids are the DCAT-AP.de URIs.
+vocabulary instead of a second licence file. Licence ids follow CKAN's
+convention, a short id: the code of the DCAT-AP.de list ("dl-by-de/2.0",
+"cc-by/4.0"); `url` is the licence text's page; the DCAT-AP.de URI is the
+dataset's `license_uri` (normalize/ckan_form.py).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ class VocabularyLicenseRegister(LicenseRegister):
         entries = []
         for concept in vocabularies.vocabulary("licenses").current():
             entries.append({
-                "id": concept.uri,
+                "id": concept.code,
                 "title": concept.label("de"),
                 "url": concept.property("homepage") or concept.uri,
                 "od_conformance": "approved" if concept.flag("open") else "not reviewed",

@@ -174,10 +174,12 @@ class Vocabulary:
     def current(self) -> list[Concept]:
         return [c for c in self.concepts if not c.deprecated]
 
-    def choices(self) -> list[dict[str, Any]]:
-        """ckanext-scheming choices: value = URI, labels in German and English
-        (scheming shows the user's language), sorted by the German label."""
-        return sorted(({"value": c.uri, "label": {"de": c.label("de"), "en": c.label("en")}}
+    def choices(self, value: str = "uri") -> list[dict[str, Any]]:
+        """ckanext-scheming choices: value = URI (or the code, `value="code"`),
+        labels in German and English (scheming shows the user's language),
+        sorted by the German label."""
+        return sorted(({"value": c.code if value == "code" else c.uri,
+                        "label": {"de": c.label("de"), "en": c.label("en")}}
                        for c in self.current()),
                       key=lambda choice: choice["label"]["de"].casefold())
 

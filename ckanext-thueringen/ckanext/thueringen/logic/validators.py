@@ -77,6 +77,29 @@ def thueringen_normalized(field: dict[str, Any], schema: dict[str, Any]):
 
 
 @scheming_validator
+def thueringen_ckan_form(field: dict[str, Any], schema: dict[str, Any]):
+    """A format or licence in CKAN's short form ("CSV", "cc-by/4.0"), its
+    vocabulary URI into the field named by the field's `uri_field`
+    (normalize.ckan_form). Runs before ignore_missing: a client that sends only
+    the URI gets the short form too."""
+    fields = normalize.format_fields if field["field_name"] == "format" else normalize.licence_fields
+    uri_field = field["uri_field"]
+
+    def validator(key, data, errors, context) -> None:
+        uri_key = key[:-1] + (uri_field,)
+        value = data.get(key)
+        if _empty(value):
+            value = data.get(uri_key)
+            if _empty(value):
+                return
+        short, uri = fields(value)
+        data[key] = short
+        data[uri_key] = uri or toolkit.missing
+
+    return validator
+
+
+@scheming_validator
 def thueringen_required_unless_harvested(field: dict[str, Any], schema: dict[str, Any]):
     """Mandatory for whoever edits a record in the form or the API; a harvested
     record that lacks the value is stored all the same and the harvest report
@@ -159,6 +182,7 @@ def get_validators() -> dict[str, Any]:
     return {"thueringen_uri": thueringen_uri, "thueringen_uri_list": thueringen_uri_list,
             "thueringen_regional_key": thueringen_regional_key, "thueringen_normalized": thueringen_normalized,
             "thueringen_required_unless_harvested": thueringen_required_unless_harvested,
+            "thueringen_ckan_form": thueringen_ckan_form,
             "thueringen_document_type": thueringen_document_type,
             "thueringen_date": thueringen_date,
             "thueringen_euro_amount": thueringen_euro_amount,

@@ -10,7 +10,10 @@ portal's vocabulary URIs and canonical forms.
   reports every change as an `Unmapped` finding with a German message and a
   kind (KINDS); `missing_mandatory` lists what DCAT-AP.de requires and a record
   lacks; `guess_file_type` tells a distribution's format from its media type or
-  file name.
+  file name;
+- `ckan_form`: formats and licences in CKAN's API form ("CSV", "cc-by/4.0")
+  with their URIs beside them (`format_uri`, `license_uri`), and back for the
+  RDF export.
 
 Pure: no database, no CKAN configuration, no network. What a value may be called
 (codes, old URIs, names, other code lists) is data in the vocabulary files
@@ -18,6 +21,12 @@ Pure: no database, no CKAN configuration, no network. What a value may be called
 here apply to every value of a kind. docs/dcat-ap-de.md, "Mapping rules", lists
 them.
 """
+from ckanext.thueringen.normalize.ckan_form import (  # noqa: F401
+    export_form,
+    format_fields,
+    licence_fields,
+    to_ckan_form,
+)
 from ckanext.thueringen.normalize.dataset import (  # noqa: F401
     CLEANED,
     DERIVED,

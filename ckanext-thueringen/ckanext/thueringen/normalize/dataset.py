@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ckanext.thueringen.normalize import ckan_form
 from ckanext.thueringen.normalize import text as texts
 from ckanext.thueringen.normalize.values import (
     _vocabulary,
@@ -434,7 +435,8 @@ def _resource(resource: dict, where: str, findings: list[Unmapped]) -> None:
 
 def field_value(field: str, value: Any, resource: bool = False) -> Any:
     """One field's value normalised as normalize_dataset() does it (for the form
-    and the API: "CSV" becomes the EU file-type URI); what cannot be mapped comes
+    and the API: "text/csv" becomes "CSV", "CC BY 4.0" "cc-by/4.0", "de" the EU
+    language URI); what cannot be mapped comes
     back unchanged (also where normalize_dataset would drop it: the form shows
     the validator's error instead). Fields of objects (contact, ...) are not
     handled here."""
@@ -445,12 +447,20 @@ def field_value(field: str, value: Any, resource: bool = False) -> Any:
         return value
     results = [_apply(rule, item, field, []) for item in values]
     results = [item if result is _DROP else result for item, result in zip(values, results)]
+    short = _CKAN_FORMS.get((field, resource))
+    if short:
+        results = [short(item)[0] for item in results]
     return results if field in _MANY or len(results) != 1 else results[0]
+
+
+# Fields kept in CKAN's short form rather than as the vocabulary URI (normalize.ckan_form).
+_CKAN_FORMS = {("license_id", False): ckan_form.licence_fields, ("format", True): ckan_form.format_fields}
 
 
 def normalize_dataset(data: dict) -> Normalized:
     """A normalised copy of the CKAN dataset dict `data` (left untouched), with
-    every finding (each kind of KINDS but "missing") in `unmapped`."""
+    every finding (each kind of KINDS but "missing") in `unmapped`; licence and
+    formats in CKAN's form, their URIs beside them (normalize.ckan_form)."""
     result = copy.deepcopy(data)
     findings: list[Unmapped] = []
     keywords = _themes(result, findings)
@@ -462,7 +472,7 @@ def normalize_dataset(data: dict) -> Normalized:
     for index, resource in enumerate(resources if isinstance(resources, list) else []):
         if isinstance(resource, dict):
             _resource(resource, f"resources[{index}].", findings)
-    return Normalized(result, findings)
+    return Normalized(ckan_form.to_ckan_form(result), findings)
 
 
 def missing_mandatory(dataset: dict) -> list[Unmapped]:

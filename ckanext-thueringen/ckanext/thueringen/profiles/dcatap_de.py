@@ -233,6 +233,9 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
     # ----------------------------------------------------------------- write
 
     def graph_from_dataset(self, dataset_dict, dataset_ref):
+        # The portal keeps CKAN's short forms in format and license_id and the
+        # URIs beside them; DCAT-AP.de takes the URIs (normalize.ckan_form).
+        dataset_dict = normalize.export_form(dataset_dict)
         super().graph_from_dataset(dataset_dict, dataset_ref)
         g = self.g
         g.bind("dcatde", DCATDE)
