@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.thueringen import harvest_report, vocabularies
 from ckanext.thueringen.search import query
+from ckanext.thueringen.search import templating as search_templating
 from ckanext.thueringen.transparency import publications
 
 _ = toolkit._
@@ -149,7 +150,7 @@ _HELPERS: dict[str, dict[str, Callable]] = {
         "humanize_entity_type": humanize_entity_type,
     },
     "thueringen_fulltext": {"thueringen_fulltext_status": thueringen_fulltext_status},
-    "thueringen_search": {"thueringen_highlights": thueringen_highlights},
+    "thueringen_search": {"thueringen_highlights": thueringen_highlights, **search_templating.HELPERS},
 }
 
 
