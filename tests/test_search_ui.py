@@ -187,9 +187,9 @@ def test_search_page_facets_are_whole_german_and_the_filter_panel_is_a_button(st
     tree = [(item["data-depth"], item.select_one(".item-label").get_text(strip=True))
             for item in html.select('[data-facet="vocab_area"] li')]
     assert tree == [("0", "Thüringen"), ("1", "Jena"), ("2", "Jena")]
-    toggle = html.select_one('[data-facet="isopen"] a[role="switch"]')
-    assert toggle.get_text(" ", strip=True).startswith("nur offene Lizenzen")
-    assert toggle["aria-checked"] == "false" and "isopen=true" in toggle["href"]
+    toggle = html.select_one('[data-facet="isopen"] a[data-toggle-value="true"]')
+    assert toggle.get_text(" ", strip=True) == "nur offene Lizenzen 1"
+    assert "isopen=true" in toggle["href"] and not toggle.has_attr("aria-current")
 
     opener = html.select_one("button.show-filters")
     assert opener.get_text(strip=True) == "Ergebnisse filtern"
