@@ -219,10 +219,12 @@ def _level_row(html, level):
     return tuple(numbers)
 
 
-def test_home_page_tiles_figures_levels_and_newest_items(stack, sysadmin_api, anonymous_api, org):
+def test_home_page_tiles_figures_levels_and_newest_items(stack, sysadmin_api, anonymous_api):
     before = _home(stack)
     authorities_before, datasets_before = _level_row(before, "gemeinde")
     marker = uuid.uuid4().hex[:6]
+    org = sysadmin_api("organization_create", name=f"gemeinde-home-{marker}", title=f"Gemeinde Start {marker}",
+                       authority_level=f"{LEVEL}gemeinde")
     _create(sysadmin_api, org, "home", title=f"Neuester Datensatz {marker}", theme=[JUST],
             resources=[{"url": "https://example.org/daten.csv", "format": "CSV"}])
     sysadmin_api("package_create", **complete_publication(org["id"], marker, title=f"Neueste Veröffentlichung {marker}"))
