@@ -222,6 +222,19 @@ def _newer(target: Path, sources: list[Path]) -> bool:
     return all(p.stat().st_mtime <= mtime for p in sources if p.exists())
 
 
+def drop_stray_namespace_init() -> None:
+    """ckanext-spatial 2.3.2's wheel installs an empty ckanext/__init__.py,
+    which turns the `ckanext` namespace shared by CKAN and every extension into
+    a regular package of one directory: the portal's wheel installed in another
+    site-packages (tests/test_wheel.py) is then not found. Removed after each
+    install; this can go when ckanext-spatial ships no ckanext/__init__.py."""
+    for init in VENV.glob("lib/python*/site-packages/ckanext/__init__.py"):
+        if init.stat().st_size == 0:
+            init.unlink()
+            for compiled in init.parent.glob("__pycache__/__init__.*.pyc"):
+                compiled.unlink()
+
+
 def ensure_venv(with_tests: bool) -> None:
     requirements = [ROOT / "requirements-ckan.txt", ROOT / "requirements.txt", ROOT / "setup.py"]
     if with_tests:
@@ -235,6 +248,7 @@ def ensure_venv(with_tests: bool) -> None:
     pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     say("installing Python dependencies (pinned)")
     subprocess.run(pip + ["-r", str(ROOT / "requirements.txt")], check=True)
+    drop_stray_namespace_init()
     if with_tests:
         subprocess.run(pip + ["-r", str(ROOT / "requirements-test.txt")], check=True)
     subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)

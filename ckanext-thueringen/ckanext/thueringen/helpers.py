@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from ckanext.thueringen import display, harvest_report, vocabularies
 from ckanext.thueringen.search import query
+from ckanext.thueringen.search import templating as search_templating
 from ckanext.thueringen.transparency import publications
 
 _ = toolkit._
@@ -232,7 +233,7 @@ _HELPERS: dict[str, dict[str, Callable]] = {
         "humanize_entity_type": humanize_entity_type,
     },
     "thueringen_fulltext": {"thueringen_fulltext_status": thueringen_fulltext_status},
-    "thueringen_search": {"thueringen_highlights": thueringen_highlights},
+    "thueringen_search": {"thueringen_highlights": thueringen_highlights, **search_templating.HELPERS},
 }
 
 

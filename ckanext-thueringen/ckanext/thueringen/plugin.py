@@ -62,7 +62,7 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict):
-        return facets.index_fields(pkg_dict)
+        return facets.index_fields(pkg_dict, facets.organization_level(pkg_dict.get("owner_org")))
 
     def after_dataset_search(self, search_results, search_params):
         return facets.label_facets(search_results, helpers.language())

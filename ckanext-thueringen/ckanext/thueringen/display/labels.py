@@ -24,6 +24,7 @@ FIELD_VOCABULARIES = {
     "format_uri": "filetypes",
     "res_format": "filetypes",
     "frequency": "frequencies",
+    "vocab_frequency": "frequencies",
     "language": "languages",
     "access_rights": "access_rights",
     "availability": "availability",
@@ -36,9 +37,10 @@ FIELD_VOCABULARIES = {
     "document_type": "document_types",
     "vocab_document_type": "document_types",
     "authority_level": "authority_levels",
+    "vocab_authority_level": "authority_levels",
 }
 # Fields whose values are areas of the political geocoding.
-AREA_FIELDS = frozenset({"spatial_coverage", "vocab_region", "spatial", "area"})
+AREA_FIELDS = frozenset({"spatial_coverage", "vocab_region", "vocab_area", "spatial", "area"})
 
 
 def concept(field: str, value: Any) -> vocabularies.Concept | None:

@@ -5,19 +5,55 @@ from typing import Any
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
+from ckan.lib.search.common import SearchQueryError
+from flask import request
 
-from ckanext.thueringen import helpers
+from ckanext.thueringen import helpers, home
 from ckanext.thueringen.search import query
+
+
+def _endpoint() -> str | None:
+    try:
+        return request.endpoint
+    except RuntimeError:   # no request: CLI, harvest consumers
+        return None
 
 
 @toolkit.blanket.config_declarations
 class ThueringenSearchPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.IConfigurer)
+
+    # IConfigurer: the script of the search page's filter panel
+    def update_config(self, config):
+        toolkit.add_public_directory(config, "public")
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        endpoint = _endpoint()
+        if endpoint == query.FEED_ENDPOINT:
+            search_params = query.feed_search_params(search_params, request.args.items(multi=True))
+        elif endpoint == query.HOME_ENDPOINT:
+            search_params = query.stock_home_params(search_params)
+        try:
+            search_params = query.time_filter_params(search_params)
+        except SearchQueryError as error:
+            if endpoint == query.FEED_ENDPOINT:
+                # CKAN 2.12's feed view lets a search query error become a 500.
+                toolkit.abort(400, str(error))
+            raise
         return query.german_search_params(search_params, toolkit.config.get("thueringen.search.query_fields"))
+
+    # The home page's cached figures count datasets: a change drops them.
+    def after_dataset_create(self, context, pkg_dict):
+        home.invalidate()
+
+    def after_dataset_update(self, context, pkg_dict):
+        home.invalidate()
+
+    def after_dataset_delete(self, context, pkg_dict):
+        home.invalidate()
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return query.add_highlights(search_results, search_params)

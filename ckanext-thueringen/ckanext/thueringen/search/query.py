@@ -7,14 +7,16 @@ CKAN does not pass highlighting parameters to Solr nor its answer back."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 import pysolr
-from ckan.lib.search.common import make_connection
+from ckan.lib.search.common import SearchQueryError, make_connection
 from ckan.lib.search.query import solr_literal
 
+from ckanext.thueringen.search import filters
 from ckanext.thueringen.search.snippets import MARK_END, MARK_START, render_snippets
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,60 @@ def german_search_params(data_dict: dict[str, Any], query_fields: str) -> dict[s
     if not is_free_text(data_dict.get("q")) or data_dict.get("defType") or data_dict.get("qf"):
         return data_dict
     return {**data_dict, "defType": "edismax", "qf": query_fields}
+
+
+def time_filter_params(data_dict: dict[str, Any]) -> dict[str, Any]:
+    """package_search's parameters with the time filters among its `extras`
+    (search/filters.py) added as Solr filter queries. A date that is none is
+    refused with a German message (HTTP 400 on the page and in the API)."""
+    extras = data_dict.get("extras") or {}
+    try:
+        queries = filters.filter_queries(extras)
+    except (filters.DateError, filters.BBoxError) as error:
+        raise SearchQueryError(str(error)) from error
+    if not queries:
+        return data_dict
+    return {**data_dict, "fq_list": [*(data_dict.get("fq_list") or []), *queries]}
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+FEED_ENDPOINT = "feeds.custom"
+
+
+def feed_search_params(data_dict: dict[str, Any], args: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """package_search's parameters for the Atom feed of a search, built from the
+    request's arguments `args` as the search page builds them: each filter
+    `field=value` (repeated ones too) a clause of `fq`, `ext_*` parameters in
+    `extras` for the plugins. Works around CKAN 2.12's feeds.custom, which keeps
+    one value per field, joins the clauses without a space and turns `ext_*`
+    parameters into clauses on fields that do not exist (so a feed of a time or
+    bounding-box search is empty); it can go when CKAN builds the feed's search
+    like the search page."""
+    clauses, extras = [], dict(data_dict.get("extras") or {})
+    for key, value in args:
+        if key in ("q", "page", "sort") or key.startswith("_") or not value or not _FIELD_NAME.match(key):
+            continue
+        if key.startswith("ext_"):
+            extras[key] = value
+        else:
+            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+            clauses.append(f'{key}:"{escaped}"')
+    return {**data_dict, "fq": " ".join(clauses), "extras": extras}
+
+
+HOME_ENDPOINT = "home.index"
+# The search CKAN 2.12's home view runs on every visit (4 "popular" datasets
+# and the default facets), recognised by its sort.
+_STOCK_HOME_SORT = "view_recent desc"
+
+
+def stock_home_params(data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The portal's home page shows neither the popular datasets nor the facets
+    of CKAN's home view (its figures come from home.py, cached): that search
+    asks Solr for the count only."""
+    if data_dict.get("sort") != _STOCK_HOME_SORT:
+        return data_dict
+    return {**data_dict, "rows": 0, "facet": "false", "facet.field": []}
 
 
 def highlight_params(ids: list[str], q: str, snippets: int, fragment_size: int, site_id: str) -> dict[str, Any]:
