@@ -4,9 +4,11 @@ The demo feeds in config/demo/catalogs/*.atom (made-up authorities, marked as
 demo) carry each document's text as the entry's `<content type="text">` and
 link the document with `rel="enclosure"` under a relative address
 (`dokumente/<name>.pdf` or `.html`). `write_documents(catalogs, target)` writes
-those files into `target` — real text PDFs through `pdf_writer.write_pdf`, or a
-small HTML page — so that the harvested publications have documents whose text
-the portal can extract and search. Generated files belong under var/, not
+those files into `target` — real text PDFs through `pdf_writer.write_pdf`, a
+scan (an image-only PDF of the rendered text, `pdf_writer.write_scanned_pdf`,
+which needs poppler's pdftoppm) for a name ending in `-scan.pdf`, or a small
+HTML page — so that the harvested publications have documents whose text the
+portal can extract (scans by text recognition) and search. Generated files belong under var/, not
 into git; the catalogue server of `make run` calls this at its start
 (`static_server --demo-documents`). Writing is idempotent: a file whose bytes
 would not change is left alone.
@@ -19,10 +21,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ckanext.thueringen.harvesters.rdf_guard import check_xml_prolog
-from pdf_writer import write_pdf
+from pdf_writer import write_pdf, write_scanned_pdf
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DOCUMENT_FOLDER = "dokumente"
+SCAN_SUFFIX = "-scan.pdf"
 
 
 def document_texts(feed: bytes, where: str = "demo feed") -> dict[str, tuple[str, list[str]]]:
@@ -57,6 +60,8 @@ def render(relative: str, title: str, pages: list[str]) -> bytes:
                                for page in pages for part in page.split("\n\n"))
         return (f"<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
                 f"</head><body>\n<h1>{html.escape(title)}</h1>\n{paragraphs}\n</body></html>\n").encode()
+    if relative.endswith(SCAN_SUFFIX):
+        return write_scanned_pdf(pages)
     return write_pdf(pages, title=title)
 
 

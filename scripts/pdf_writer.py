@@ -12,7 +12,11 @@ pdftotext, browsers) extracts the text back.
 """
 from __future__ import annotations
 
+import subprocess
+import tempfile
 import textwrap
+import zlib
+from pathlib import Path
 
 PAGE_WIDTH = 595  # A4 in PDF points
 PAGE_HEIGHT = 842
@@ -133,3 +137,64 @@ def assemble_pdf(objects: dict[int, bytes], root: int, info: int | None = None) 
         % (count, root, info_entry, xref_at)
     )
     return bytes(out)
+
+
+# --- scans ----------------------------------------------------------------------
+# A scan is a picture of a page: no text a reader can extract, only pixels,
+# which text recognition (OCR) must read. Made from a text PDF of this module,
+# rendered by poppler's pdftoppm (Debian poppler-utils), so that tests and the
+# demo have scans of known German text without any file from elsewhere.
+
+def render_pages(pages: list[str], image_format: str = "pgm", dpi: int = 150) -> list[bytes]:
+    """The pages of write_pdf(pages) as images: "pgm" (8-bit grey), "png", "jpeg" or
+    "tiff" (one file per page)."""
+    flags = {"pgm": ["-gray"], "png": ["-png", "-gray"], "jpeg": ["-jpeg", "-gray"], "tiff": ["-tiff", "-gray"]}
+    suffix = {"pgm": ".pgm", "png": ".png", "jpeg": ".jpg", "tiff": ".tif"}[image_format]
+    with tempfile.TemporaryDirectory(prefix="pdf-writer-") as folder:
+        source = Path(folder) / "text.pdf"
+        source.write_bytes(write_pdf(pages))
+        subprocess.run(["pdftoppm", "-r", str(dpi), *flags[image_format], str(source), str(Path(folder) / "page")],
+                       check=True, capture_output=True)
+        return [path.read_bytes() for path in sorted(Path(folder).glob("page-*" + suffix),
+                                                      key=lambda p: int(p.stem.rsplit("-", 1)[1]))]
+
+
+def _pgm(data: bytes) -> tuple[int, int, bytes]:
+    """Width, height and pixels of a binary 8-bit PGM (pdftoppm -gray)."""
+    fields: list[bytes] = []
+    position = 0
+    while len(fields) < 4:
+        while data[position:position + 1].isspace():
+            position += 1
+        end = position
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[position:end])
+        position = end
+    if fields[0] != b"P5" or fields[3] != b"255":
+        raise ValueError("not an 8-bit binary PGM")
+    width, height = int(fields[1]), int(fields[2])
+    start = position + 1
+    return width, height, data[start:start + width * height]
+
+
+def write_scanned_pdf(pages: list[str], dpi: int = 150) -> bytes:
+    """A PDF that shows the pages of write_pdf(pages) as grey images only: a scan
+    without a text layer."""
+    images = [_pgm(image) for image in render_pages(pages, "pgm", dpi)]
+    objects: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
+    kids = []
+    for index, (width, height, pixels) in enumerate(images):
+        page, content, image = 3 + 3 * index, 4 + 3 * index, 5 + 3 * index
+        kids.append(page)
+        draw = b"q %d 0 0 %d 0 0 cm /Scan Do Q\n" % (PAGE_WIDTH, PAGE_HEIGHT)
+        stream = zlib.compress(pixels, 6)
+        objects[page] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d]" % (PAGE_WIDTH, PAGE_HEIGHT)
+                         + b" /Resources << /XObject << /Scan %d 0 R >> >> /Contents %d 0 R >>" % (image, content))
+        objects[content] = b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"endstream"
+        objects[image] = (b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                          b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+                          % (width, height, len(stream)) + stream + b"\nendstream")
+    objects[2] = (b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % kid for kid in kids)
+                  + b"] /Count %d >>" % len(kids))
+    return assemble_pdf(objects, root=1)

@@ -59,6 +59,7 @@ SYSTEM_TOOLS = {
     "redis-server": ("redis-server", "Redis 7 carries the harvest queues and jobs"),
     "npm": ("npm", "npm installs the browser libraries the portal serves itself (package.json)"),
     "tesseract": ("tesseract-ocr", "Tesseract reads scanned documents (OCR)"),
+    "pdftoppm": ("poppler-utils", "pdftoppm renders scanned PDF pages for the OCR"),
     "chromium": ("chromium", "Chromium runs the browser tests"),
     "chromedriver": ("chromium-driver", "chromedriver lets the browser tests drive Chromium"),
     "nginx": ("nginx-light", "nginx of docker/nginx/ runs in front of the test web server (cache rules)"),
@@ -263,6 +264,22 @@ def ensure_node_packages() -> None:
     say("installing the browser libraries (npm ci, pinned by package-lock.json)")
     subprocess.run([find_tool("npm") or "npm", "ci", "--ignore-scripts", "--omit=optional", "--no-audit", "--no-fund",
                     "--loglevel=error"], cwd=ROOT, check=True)
+
+
+# pdf.js's build files that the document preview loads, copied into the full-text
+# plugin's public folder (served by the portal itself; docker/Dockerfile copies the same).
+PDFJS_FILES = ("pdf.min.mjs", "pdf.worker.min.mjs")
+PDFJS_TARGET = (ROOT / "ckanext-thueringen" / "ckanext" / "thueringen" / "fulltext" / "public"
+                / "thueringen-fulltext" / "pdfjs")
+
+
+def install_pdfjs() -> None:
+    source = ROOT / "node_modules" / "pdfjs-dist"
+    PDFJS_TARGET.mkdir(parents=True, exist_ok=True)
+    for name in (*(f"build/{file}" for file in PDFJS_FILES), "LICENSE"):
+        target = PDFJS_TARGET / Path(name).name
+        if not _newer(target, [source / name]):
+            shutil.copyfile(source / name, target)
 
 
 def ensure_translations() -> None:
@@ -1065,6 +1082,7 @@ def cmd_install(profile: Profile, args) -> None:
     ensure_venv(with_tests=profile.config_name == "test")   # test, test1 … test9, bench
     ensure_translations()
     ensure_node_packages()
+    install_pdfjs()
     ensure_solr_build()
 
 

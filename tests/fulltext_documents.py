@@ -1,11 +1,15 @@
 """Documents for the full-text tests and the benchmark, made on the spot:
 well-formed ones in every supported format and hostile ones (corrupt,
-encrypted, image-only, decompression bomb, deep nesting, zip bomb)."""
+encrypted, image-only, decompression bomb, deep nesting, zip bomb, an
+image too large to read); and the local server the stack tests link them from."""
 from __future__ import annotations
 
 import io
+import struct
+import threading
 import zipfile
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pdf_writer import assemble_pdf, write_pdf
 
@@ -146,3 +150,55 @@ def zip_bomb_docx(uncompressed_mib: int = 200) -> bytes:
             member.write(b"</w:t></w:r></w:p></w:body></w:document>")
     return buffer.getvalue()
 
+
+
+def white_png(width: int, height: int) -> bytes:
+    """An 8-bit grey PNG of `width` × `height` white pixels: a few hundred KB
+    that decode to width × height bytes (20000 × 20000: 400 MB)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * width
+    raw = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+# --- serving them ---------------------------------------------------------------
+
+class DocumentServer:
+    """Serves documents from a dict that the test may change, on 127.0.0.1; counts requests."""
+
+    def __init__(self):
+        self.documents: dict[str, tuple[bytes, str]] = {}
+        self.requests: dict[str, int] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                server.requests[self.path] = server.requests.get(self.path, 0) + 1
+                if self.path not in server.documents:
+                    self.send_error(404)
+                    return
+                body, content_type = server.documents[self.path]
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def put(self, path: str, body: bytes, content_type: str) -> str:
+        self.documents[path] = (body, content_type)
+        return self.base + path
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

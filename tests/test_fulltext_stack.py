@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -21,46 +20,9 @@ from pdf_writer import write_pdf
 JOB_TIMEOUT = 180
 
 
-class DocumentServer:
-    """Serves documents from a dict that the test may change; counts requests."""
-
-    def __init__(self):
-        self.documents: dict[str, tuple[bytes, str]] = {}
-        self.requests: dict[str, int] = {}
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
-                server.requests[self.path] = server.requests.get(self.path, 0) + 1
-                if self.path not in server.documents:
-                    self.send_error(404)
-                    return
-                body, content_type = server.documents[self.path]
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def put(self, path: str, body: bytes, content_type: str) -> str:
-        self.documents[path] = (body, content_type)
-        return self.base + path
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def document_server():
-    server = DocumentServer()
+    server = documents.DocumentServer()
     yield server
     server.close()
 

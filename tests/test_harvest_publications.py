@@ -71,9 +71,9 @@ def test_demo_feed_is_harvested_into_typed_publications_with_documents(api, stac
     org = new_org(api, "feed-demo")
     source = new_source(api, org["id"], "feed-demo", f"{demo_url}/{DEMO_FEED}", "feed", document_type="sonstige")
     job = harvest(api, source["id"])[source["id"]]
-    assert counts(job) == {"added": 20, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0, "not_processed": 0}, messages(job)
+    assert counts(job) == {"added": 21, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0, "not_processed": 0}, messages(job)
     found = publications(org["id"])
-    assert len(found) == 20 and all(p.state == "active" for p in found.values())
+    assert len(found) == 21 and all(p.state == "active" for p in found.values())
     shown = api("package_show", id=found["tag:schwarzaburg.example,2024:veroeffentlichung/haushaltssatzung-2025"].id)
     assert shown["type"] == "publication"
     assert shown["document_type"] == DOC + "organisations-haushalts-stellenplaene"
@@ -84,7 +84,7 @@ def test_demo_feed_is_harvested_into_typed_publications_with_documents(api, stac
     kinds = {p.extras.get("document_type") for p in found.values()}
     assert len(kinds) >= 12   # 13 of the 16 document types (a town has no cabinet)
     searched = api("package_search", fq=f"owner_org:{org['id']} +dataset_type:publication", rows=0)
-    assert searched["count"] == 20
+    assert searched["count"] == 21
 
 
 def test_feed_reharvest_changes_withdrawals_and_the_guard(api, stack, served):

@@ -35,6 +35,10 @@ def test_every_document_of_the_demo_feed_is_written_as_real_text(tmp_path):
     assert "Grundsteuer B 410 v. H." in text
     html = (tmp_path / "dokumente" / "bauausschuss-2025-04-beschluesse.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "gemeindliche Einvernehmen" in html
+    # one publication is a scan: pictures of its pages, no text layer
+    scan = pypdf.PdfReader(io.BytesIO((tmp_path / "dokumente" / "gutachten-friedhofsmauer-scan.pdf").read_bytes()))
+    assert "".join(page.extract_text() for page in scan.pages).strip() == ""
+    assert "/XObject" in scan.pages[0]["/Resources"]
     # a second start writes nothing new
     before = {path: path.stat().st_mtime_ns for path in written}
     write_documents(CATALOGS, tmp_path)

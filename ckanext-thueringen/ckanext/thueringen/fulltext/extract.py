@@ -1,6 +1,8 @@
-"""Plain text from the bytes of a PDF, ODT, DOCX, HTML or text document.
+"""Plain text from the bytes of a PDF, ODT, DOCX, HTML or text document,
+and, with text recognition (ocr.py), of scans: PDF pages without a text
+layer and PNG, JPEG and TIFF images.
 
-Pure functions: no network, no database. They run inside the limited child
+No network, no database. These functions run inside the limited child
 process (sandbox.py), which guards against what cannot be checked here
 (memory, CPU time); the checks here give the clear reasons for the failures
 that can be recognised: encryption, no text, zip bombs, DTDs, nesting.
@@ -10,8 +12,11 @@ from __future__ import annotations
 import io
 import logging
 import re
+import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 # Imported here, not where used: the sandbox forks a child per document, and
 # a module the parent has imported costs the child nothing.
@@ -21,6 +26,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
+from ckanext.thueringen.fulltext import ocr as recognition
 from ckanext.thueringen.fulltext import sniff as sniffing
 from ckanext.thueringen.fulltext.dehyphenate import dehyphenate
 from ckanext.thueringen.fulltext.errors import ExtractionError
@@ -30,24 +36,44 @@ DEFAULT_MAX_CHARS = 5 * MiB          # text kept per document
 DEFAULT_MAX_PAGES = 5000
 DEFAULT_MAX_UNZIPPED = 100 * MiB     # an ODT/DOCX part, uncompressed
 NO_TEXT = "Das Dokument enthält keinen Text (nur Bilder?)."
+NO_TEXT_AFTER_OCR = "Das Dokument enthält keinen Text; auch die Texterkennung fand keinen."
 
 
 @dataclass(frozen=True)
 class Extraction:
-    kind: str            # sniff.PDF, ODT, DOCX, HTML, TEXT
+    kind: str            # sniff.PDF, ODT, DOCX, HTML, TEXT; ocr.PNG, JPEG, TIFF
     mime_type: str
     text: str
-    pages: int | None    # PDF pages; None where a format has no fixed pages
+    pages: int | None    # PDF and image pages; None where a format has no fixed pages
     truncated: bool = False
+    ocr_pages: tuple[int, ...] = ()   # the pages read by text recognition
+    notes: tuple[str, ...] = ()       # what the status should say besides "done"
 
 
 def extract(data: bytes, *, max_chars: int = DEFAULT_MAX_CHARS, max_pages: int = DEFAULT_MAX_PAGES,
-            max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> Extraction:
-    """The text of `data`, whatever its format; ExtractionError if there is none."""
+            max_unzipped: int = DEFAULT_MAX_UNZIPPED, ocr: recognition.OcrLimits | None = None,
+            workdir: Path | None = None, progress: Callable[[int], None] | None = None) -> Extraction:
+    """The text of `data`, whatever its format; ExtractionError if there is none.
+
+    `ocr`: read scans (PDF pages without text, images) with these limits;
+    None leaves them out as before. `workdir`: where the programs' files go
+    (a temporary folder of its own otherwise). `progress(n)` is called before
+    n pages are recognised (the sandbox gives them time)."""
+    if ocr is not None and recognition.image_kind(data):
+        if workdir is None:
+            with tempfile.TemporaryDirectory(prefix="ocr-") as folder:
+                return extract(data, max_chars=max_chars, max_pages=max_pages, max_unzipped=max_unzipped, ocr=ocr,
+                               workdir=Path(folder), progress=progress)
+        return _image_extraction(data, max_chars, ocr, workdir, progress)
     kind = sniffing.sniff(data)
     pages = None
+    ocr_pages: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
     if kind == sniffing.PDF:
-        text, pages = _pdf_text(data, max_chars, max_pages)
+        texts, pages, scanned = _pdf_text(data, max_chars, max_pages)
+        if scanned and ocr is not None:
+            texts, ocr_pages, notes = _recognize_scanned_pages(data, texts, scanned, ocr, workdir, progress)
+        text = "\n".join(texts)
     elif kind == sniffing.ODT:
         text = _odt_text(data, max_unzipped)
     elif kind == sniffing.DOCX:
@@ -58,9 +84,44 @@ def extract(data: bytes, *, max_chars: int = DEFAULT_MAX_CHARS, max_pages: int =
         text = decode_text(data)
     text = _tidy(dehyphenate(text))
     if not text:
-        raise ExtractionError(NO_TEXT)
+        raise ExtractionError(NO_TEXT_AFTER_OCR if ocr_pages else NO_TEXT)
     truncated = len(text) > max_chars
-    return Extraction(kind, sniffing.MIME_TYPES[kind], text[:max_chars], pages, truncated)
+    return Extraction(kind, sniffing.MIME_TYPES[kind], text[:max_chars], pages, truncated, ocr_pages, notes)
+
+
+def _recognize_scanned_pages(data: bytes, texts: list[str], scanned: dict[int, tuple[float, float]],
+                             ocr: recognition.OcrLimits, workdir: Path | None,
+                             progress: Callable[[int], None] | None
+                             ) -> tuple[list[str], tuple[int, ...], tuple[str, ...]]:
+    """The page texts with the scanned pages read by text recognition. Too
+    many scanned pages: a document with a text layer elsewhere keeps that
+    text (and says what was not read), a document of scans only fails."""
+    if len(scanned) > ocr.max_pages:
+        reason = recognition.too_many_pages_reason(len(scanned), ocr)
+        if any(page.strip() for page in texts):
+            return texts, (), (reason.replace("gelesen werden höchstens", "sie wurden nicht gelesen; höchstens"),)
+        raise ExtractionError(reason)
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="ocr-") as folder:
+            recognised = recognition.recognize_pdf_pages(data, scanned, ocr, Path(folder), progress)
+    else:
+        recognised = recognition.recognize_pdf_pages(data, scanned, ocr, workdir, progress)
+    texts = list(texts)
+    for number, page_text in recognised.items():
+        texts[number - 1] = page_text
+    return texts, tuple(sorted(recognised)), ()
+
+
+def _image_extraction(data: bytes, max_chars: int, ocr: recognition.OcrLimits, workdir: Path,
+                      progress: Callable[[int], None] | None) -> Extraction:
+    info = recognition.image_info(data)
+    page_texts = recognition.recognize_image(data, info, ocr, workdir, progress)
+    text = _tidy(dehyphenate("\n".join(page_texts)))
+    if not text:
+        raise ExtractionError(f"Die Texterkennung fand im {recognition.IMAGE_NAMES[info.kind]}-Bild keinen Text.")
+    pages = tuple(range(1, len(page_texts) + 1))
+    return Extraction(info.kind, recognition.IMAGE_MIME_TYPES[info.kind], text[:max_chars], len(page_texts),
+                      len(text) > max_chars, pages)
 
 
 def _tidy(text: str) -> str:
@@ -73,7 +134,9 @@ def _tidy(text: str) -> str:
 
 # --- PDF ----------------------------------------------------------------------
 
-def _pdf_text(data: bytes, max_chars: int, max_pages: int) -> tuple[str, int]:
+def _pdf_text(data: bytes, max_chars: int, max_pages: int) -> tuple[list[str], int, dict[int, tuple[float, float]]]:
+    """The text of each page, the page count, and the pages without text
+    (scans): number -> width and height in points."""
     try:
         with _PypdfWarnings() as warnings:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -83,10 +146,14 @@ def _pdf_text(data: bytes, max_chars: int, max_pages: int) -> tuple[str, int]:
             if count > max_pages:
                 raise ExtractionError(f"Das PDF hat {count} Seiten; gelesen werden höchstens {max_pages}.")
             texts: list[str] = []
+            scanned: dict[int, tuple[float, float]] = {}
             length = 0
-            for page in reader.pages:
+            for number, page in enumerate(reader.pages, start=1):
                 page_text = page.extract_text() or ""
                 texts.append(page_text)
+                if not page_text.strip():
+                    box = page.mediabox
+                    scanned[number] = (float(box.width), float(box.height))
                 length += len(page_text)
                 if length > max_chars:
                     break
@@ -103,12 +170,11 @@ def _pdf_text(data: bytes, max_chars: int, max_pages: int) -> tuple[str, int]:
         raise  # the sandbox names it
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types on damaged files
         raise ExtractionError(f"Das PDF ist beschädigt oder ungültig ({_one_line(exc)}).") from exc
-    text = "\n".join(texts)
-    if not text.strip() and warnings.first:
+    if not "".join(texts).strip() and warnings.first:
         # pypdf skips what it cannot parse and says so only in its log
         raise ExtractionError(f"Das PDF ist beschädigt; lesbarer Text wurde nicht gefunden "
                               f"({warnings.count} Lesefehler, zuerst: {_one_line(warnings.first, 120)}).")
-    return text, count
+    return texts, count, scanned
 
 
 class _PypdfWarnings(logging.Handler):

@@ -13,39 +13,26 @@ import contextlib
 import datetime as dt
 import logging
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 import urllib3
 
-from ckanext.thueringen.fulltext import selection, storage
+from ckanext.thueringen.fulltext import selection, source, storage
 from ckanext.thueringen.fulltext.errors import ExtractionError
+from ckanext.thueringen.fulltext.ocr import OcrLimits
 from ckanext.thueringen.fulltext.sandbox import Limits, extract_limited
 
 # exception_chain: the walk through requests' and urllib3's wrappers that fetch() itself uses
-from ckanext.thueringen.harvesters.fetch import FetchError, exception_chain, fetch
+from ckanext.thueringen.harvesters.fetch import FetchError, exception_chain
 from ckanext.thueringen.model.fulltext import DONE, FAILED, PENDING
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 
-# Documents come with every label; the content decides (sniff.py), so the
-# download accepts all the types under which documents are commonly served.
-DOCUMENT_MEDIA_TYPES = (
-    "application/pdf", "application/x-pdf", "application/acrobat",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "text/html", "application/xhtml+xml", "text/plain",
-    "application/octet-stream", "binary/octet-stream", "application/download", "application/force-download",
-    "application/x-download", "application/zip", "application/x-zip-compressed", "application/msword",
-    "application/vnd.ms-word", "application/rtf", "text/rtf", "text/csv", "text/xml", "application/xml",
-    "application/json", "image/png", "image/jpeg", "image/tiff", "image/gif",
-)
 TRANSIENT_HTTP = re.compile(r"HTTP (5\d\d|408|425|429)\b")
 # how long a job that starts before its package's transaction has committed
 # waits for that commit
@@ -60,16 +47,32 @@ def queue_name() -> str:
     return toolkit.config.get("thueringen.fulltext.queue") or "fulltext"
 
 
+def ocr_limits() -> OcrLimits | None:
+    """The limits of the text recognition of scans; None when it is switched off."""
+    if not toolkit.asbool(toolkit.config.get("thueringen.fulltext.ocr_enabled")):
+        return None
+    return OcrLimits(languages=toolkit.config.get("thueringen.fulltext.ocr_languages") or "deu",
+                     max_pages=_int("thueringen.fulltext.ocr_max_pages"),
+                     page_seconds=_int("thueringen.fulltext.ocr_page_seconds"),
+                     memory_bytes=_int("thueringen.fulltext.ocr_memory_mb") * MiB,
+                     dpi=_int("thueringen.fulltext.ocr_dpi"),
+                     max_pixels=_int("thueringen.fulltext.ocr_max_megapixels") * 1_000_000)
+
+
 def limits() -> Limits:
     return Limits(memory_bytes=_int("thueringen.fulltext.memory_mb") * MiB,
                   cpu_seconds=_int("thueringen.fulltext.cpu_seconds"),
                   wall_seconds=float(_int("thueringen.fulltext.wall_seconds")),
-                  max_chars=_int("thueringen.fulltext.max_chars"))
+                  max_chars=_int("thueringen.fulltext.max_chars"),
+                  ocr=ocr_limits())
 
 
 def _job_timeout() -> int:
-    """RQ's limit for one job: download plus extraction plus some slack."""
-    return _int("thueringen.fulltext.total_timeout") + _int("thueringen.fulltext.wall_seconds") + 60
+    """RQ's limit for one job: download plus extraction (with the text
+    recognition of its scanned pages) plus some slack."""
+    ocr = ocr_limits()
+    ocr_seconds = ocr.max_pages * ocr.page_seconds if ocr else 0
+    return _int("thueringen.fulltext.total_timeout") + _int("thueringen.fulltext.wall_seconds") + ocr_seconds + 60
 
 
 # --- queueing -----------------------------------------------------------------
@@ -81,14 +84,19 @@ def format_code(resource: model.Resource) -> str:
 
 
 def is_document(resource: model.Resource) -> bool:
-    """An active resource with an address that is (or may be) a text document."""
+    """An active resource with an address (or an uploaded file) that is (or may
+    be) a text document; in publications also scanned images."""
     url = (resource.url or "").strip()
-    return resource.state == "active" and bool(url) and selection.is_document(format_code(resource), url)
+    package = resource.package
+    scans = package is not None and package.type == selection.SCAN_PACKAGE_TYPE
+    return resource.state == "active" and bool(url) and selection.is_document(format_code(resource), url,
+                                                                              images=scans)
 
 
-def documents_of(package: model.Package) -> list[tuple[str, str]]:
-    """(resource_id, url) of a package's documents."""
-    return [(resource.id, resource.url.strip()) for resource in package.resources if is_document(resource)]
+def documents_of(package: model.Package) -> list[tuple[str, str, str | None]]:
+    """(resource_id, url, url_type) of a package's documents."""
+    return [(resource.id, resource.url.strip(), resource.url_type or None)
+            for resource in package.resources if is_document(resource)]
 
 
 def schedule(package: model.Package) -> int:
@@ -100,13 +108,13 @@ def schedule(package: model.Package) -> int:
     if package.type == "harvest" or not toolkit.asbool(toolkit.config.get("thueringen.fulltext.enabled")):
         return 0
     documents = documents_of(package) if package.state != "deleted" else []
-    keep = [resource_id for resource_id, _ in documents]
+    keep = [resource_id for resource_id, _, _ in documents]
     queued = 0
     try:
         if not documents:
             forget_package(package.id)
-        for resource_id, url in documents:
-            enqueue(resource_id, package.id, url, keep=keep, saved_at=_saved_at(package))
+        for resource_id, url, url_type in documents:
+            enqueue(resource_id, package.id, url, keep=keep, saved_at=_saved_at(package), url_type=url_type)
             queued += 1
     except Exception:  # noqa: BLE001 - Redis down must not stop a dataset from being saved
         log.exception("Volltext: Aufträge für Datensatz %s konnten nicht eingereiht werden", package.id)
@@ -118,9 +126,9 @@ def _saved_at(package: model.Package) -> str | None:
 
 
 def enqueue(resource_id: str, package_id: str, url: str, delay_seconds: int | None = None,
-            keep: list[str] | None = None, saved_at: str | None = None) -> None:
+            keep: list[str] | None = None, saved_at: str | None = None, url_type: str | None = None) -> None:
     title = f"Volltext {resource_id}"
-    args = [resource_id, package_id, url, keep, saved_at]
+    args = [resource_id, package_id, url, keep, saved_at, url_type]
     rq_kwargs = {"timeout": _job_timeout(), "result_ttl": 600, "failure_ttl": 7 * 24 * 3600}
     if delay_seconds:
         from ckan.lib.jobs import get_queue
@@ -205,9 +213,10 @@ def forget_removed(package_id: str, keep: list[str]) -> int:
 # --- the job ------------------------------------------------------------------
 
 def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str] | None = None,
-                     saved_at: str | None = None) -> str:
-    """Fetch, extract, store and index one document. Returns what happened
-    (done, unchanged, failed, retry, gone) for logs and tests.
+                     saved_at: str | None = None, url_type: str | None = None) -> str:
+    """Read (an upload from the storage, a link over HTTP), extract, store and
+    index one document. Returns what happened (done, unchanged, failed, retry,
+    gone) for logs and tests.
 
     `keep`: the package's documents when the job was queued; rows of others
     are dropped. `saved_at`: the package's metadata_modified then; the job is
@@ -228,13 +237,9 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
         record = storage.get(resource_id)
     attempt = record.attempts + 1
     try:
-        with tempfile.TemporaryDirectory(prefix="fulltext-") as folder:
-            fetched = fetch(url, folder, max_bytes=_int("thueringen.fulltext.max_bytes"),
-                            connect_timeout=_int("thueringen.fulltext.connect_timeout"),
-                            read_timeout=_int("thueringen.fulltext.read_timeout"),
-                            total_timeout=_int("thueringen.fulltext.total_timeout"),
-                            accept=DOCUMENT_MEDIA_TYPES)
-            data = Path(fetched.path).read_bytes()
+        fetched = source.read(resource_id, url, url_type)
+    except source.UploadMissing as exc:
+        return _fail(record, exc.reason)
     except FetchError as exc:
         if is_transient(exc):
             return _retry_later(record, attempt, exc.message)
@@ -251,15 +256,16 @@ def extract_resource(resource_id: str, package_id: str, url: str, keep: list[str
         return "unchanged"
 
     try:
-        result = extract_limited(data, limits())
+        result = extract_limited(fetched.data, limits())
     except ExtractionError as exc:
         return _fail(record, exc.reason, content_hash=fetched.sha256)
-    reason = None
+    notes = list(result.notes)
     if result.truncated:
-        reason = f"Der Text wurde nach {len(result.text):,} Zeichen gekürzt.".replace(",", ".")
-    storage.save(resource_id, package_id, reason=reason, content_hash=fetched.sha256,
+        notes.append(f"Der Text wurde nach {len(result.text):,} Zeichen gekürzt.".replace(",", "."))
+    storage.save(resource_id, package_id, reason=" ".join(notes) or None, content_hash=fetched.sha256,
                  mime_type=result.mime_type, pages=result.pages, chars=len(result.text), text=result.text,
-                 attempts=0, next_attempt_at=None, extracted_at=storage.now())
+                 ocr_pages=list(result.ocr_pages) or None, attempts=0, next_attempt_at=None,
+                 extracted_at=storage.now())
     _reindex(package_id)
     # done once Solr has the text: "done" means searchable
     storage.save(resource_id, package_id, status=DONE)
@@ -314,7 +320,7 @@ def _retry_later(record: storage.Record, attempt: int, message: str) -> str:
 def _fail(record: storage.Record, reason: str, *, content_hash: str | None = None, attempts: int = 0) -> str:
     """A final failure: the old text no longer describes the document, so it goes."""
     storage.save(record.resource_id, record.package_id, status=FAILED, reason=reason,
-                 content_hash=content_hash, text=None, pages=None, chars=None, mime_type=None,
+                 content_hash=content_hash, text=None, pages=None, chars=None, mime_type=None, ocr_pages=None,
                  attempts=attempts, next_attempt_at=None, extracted_at=storage.now())
     log.info("Volltext %s: fehlgeschlagen – %s", record.resource_id, reason)
     if record.text is not None:

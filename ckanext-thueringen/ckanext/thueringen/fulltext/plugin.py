@@ -12,7 +12,8 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.thueringen import helpers
-from ckanext.thueringen.fulltext import cli, jobs, storage
+from ckanext.thueringen.fulltext import cli, jobs, storage, views
+from ckanext.thueringen.fulltext import helpers as fulltext_helpers
 from ckanext.thueringen.logic import action, auth
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 class ThueringenFulltextPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.ITemplateHelpers)
@@ -34,6 +36,10 @@ class ThueringenFulltextPlugin(plugins.SingletonPlugin):
     def get_auth_functions(self):
         return {"thueringen_fulltext_status": auth.thueringen_fulltext_status}
 
+    # IBlueprint: the document's text view and PDF preview
+    def get_blueprint(self):
+        return [views.document]
+
     # IClick
     def get_commands(self):
         return cli.get_commands()
@@ -41,10 +47,12 @@ class ThueringenFulltextPlugin(plugins.SingletonPlugin):
     # IConfigurer
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
+        # the PDF preview's script; pdfjs/ in it is filled from npm at install (pdfjs.py)
+        toolkit.add_public_directory(config, "public")
 
     # ITemplateHelpers
     def get_helpers(self):
-        return helpers.get_helpers("thueringen_fulltext")
+        return {**helpers.get_helpers("thueringen_fulltext"), **fulltext_helpers.HELPERS}
 
     # IPackageController: the model's hooks, because they see the resources'
     # ids, which new resources get only when the package is saved.

@@ -13,6 +13,12 @@ extraction runs in a forked child with
   (a child that waits instead of computing);
 - the text capped at `max_chars` before it is sent back.
 
+Text recognition of scans (ocr.py) runs programs (pdftoppm, Tesseract) from
+the child, each with its own memory and time limits; the child tells the
+parent how many pages it is about to recognise, and the parent's deadline
+grows by `page_seconds` for each. The child leads a process group of its
+own, and the whole group is killed at the deadline, so no program outlives it.
+
 Every way the child can end becomes an Extraction or an ExtractionError with
 a German reason; nothing propagates into the caller.
 """
@@ -23,7 +29,10 @@ import multiprocessing
 import os
 import resource
 import signal
+import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from ckanext.thueringen.fulltext.errors import ExtractionError
 from ckanext.thueringen.fulltext.extract import (
@@ -33,6 +42,7 @@ from ckanext.thueringen.fulltext.extract import (
     Extraction,
     extract,
 )
+from ckanext.thueringen.fulltext.ocr import OcrLimits
 
 MiB = 1024 * 1024
 # fork: the child starts at once with the document and the imported modules,
@@ -48,6 +58,7 @@ class Limits:
     max_chars: int = DEFAULT_MAX_CHARS
     max_pages: int = DEFAULT_MAX_PAGES
     max_unzipped: int = DEFAULT_MAX_UNZIPPED
+    ocr: OcrLimits | None = None
 
 
 _warm = False
@@ -76,13 +87,19 @@ def _warm_up() -> None:
 def extract_limited(data: bytes, limits: Limits = Limits()) -> Extraction:
     """extract(data) in a limited child process; ExtractionError on any failure."""
     _warm_up()
+    with tempfile.TemporaryDirectory(prefix="fulltext-sandbox-") as workdir:
+        return _run_child(data, limits, Path(workdir))
+
+
+def _run_child(data: bytes, limits: Limits, workdir: Path) -> Extraction:
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_child, args=(sender, data, limits), daemon=True)
+    child = _CONTEXT.Process(target=_child, args=(sender, data, limits, workdir), daemon=True)
     child.start()
     sender.close()
     timed_out = False
+    deadline = Deadline(limits)
     try:
-        message = _receive(receiver, limits.wall_seconds)
+        message = _receive(receiver, deadline)
     finally:
         receiver.close()
         if child.is_alive():
@@ -90,28 +107,58 @@ def extract_limited(data: bytes, limits: Limits = Limits()) -> Extraction:
         if child.is_alive():
             timed_out = True
             child.kill()
+        # a program the child started (OCR) must not outlive it
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)
         child.join()
     if message is None:
-        raise ExtractionError(_death_reason(child.exitcode, timed_out, limits))
+        raise ExtractionError(_death_reason(child.exitcode, timed_out, limits, deadline.seconds))
     outcome, payload = message
     if outcome == "ok":
         return Extraction(**payload)
     raise ExtractionError(payload)
 
 
-def _receive(receiver, timeout: float):
-    """The child's message, or None when it died or ran out of time."""
+class Deadline:
+    """`wall_seconds` from now, and `page_seconds` more for each page the child
+    announces for text recognition (at most `max_pages` in all)."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.seconds = limits.wall_seconds
+        self.pages = 0
+        self._start = time.monotonic()
+
+    def add_pages(self, count: int) -> None:
+        ocr = self.limits.ocr
+        if ocr is None:
+            return
+        granted = max(0, min(count, ocr.max_pages - self.pages))
+        self.pages += granted
+        self.seconds += granted * ocr.page_seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self._start + self.seconds - time.monotonic())
+
+
+def _receive(receiver, deadline: Deadline):
+    """The child's result, or None when it died or ran out of time. Progress
+    messages ("ocr", pages) on the way extend the deadline."""
     try:
-        if receiver.poll(timeout):
-            return receiver.recv()
+        while receiver.poll(deadline.remaining()):
+            message = receiver.recv()
+            if message[0] == "ocr":
+                deadline.add_pages(int(message[1]))
+                continue
+            return message
     except (EOFError, OSError):
         pass
     return None
 
 
-def _death_reason(exitcode: int | None, timed_out: bool, limits: Limits) -> str:
+def _death_reason(exitcode: int | None, timed_out: bool, limits: Limits, seconds: float) -> str:
     if timed_out:
-        return (f"Die Textgewinnung dauerte länger als {limits.wall_seconds:g} s und wurde abgebrochen; "
+        return (f"Die Textgewinnung dauerte länger als {seconds:g} s und wurde abgebrochen; "
                 "das Dokument ist zu groß oder fehlerhaft.")
     if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):  # RLIMIT_CPU's soft, then hard limit
         return (f"Die Textgewinnung brauchte mehr als {limits.cpu_seconds} s Rechenzeit und wurde "
@@ -125,13 +172,16 @@ def _death_reason(exitcode: int | None, timed_out: bool, limits: Limits) -> str:
     return f"Die Textgewinnung brach ab (Exit-Code {exitcode}); das Dokument ist vermutlich fehlerhaft."
 
 
-def _child(sender, data: bytes, limits: Limits) -> None:
+def _child(sender, data: bytes, limits: Limits, workdir: Path) -> None:
     try:
+        os.setpgid(0, 0)
         _limit_resources(limits)
         result = extract(data, max_chars=limits.max_chars, max_pages=limits.max_pages,
-                         max_unzipped=limits.max_unzipped)
+                         max_unzipped=limits.max_unzipped, ocr=limits.ocr, workdir=workdir,
+                         progress=lambda pages: sender.send(("ocr", pages)))
         message = ("ok", {"kind": result.kind, "mime_type": result.mime_type, "text": result.text,
-                          "pages": result.pages, "truncated": result.truncated})
+                          "pages": result.pages, "truncated": result.truncated, "ocr_pages": result.ocr_pages,
+                          "notes": result.notes})
     except ExtractionError as exc:
         message = ("error", exc.reason)
     except MemoryError:
@@ -157,8 +207,12 @@ def _limit_resources(limits: Limits) -> None:
     with open("/proc/self/statm") as statm:
         current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     memory = current + limits.memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # The hard limits leave room for the text recognition's programs, which
+    # set their own soft limits (ocr.py); this process is held by the soft ones.
+    ocr = limits.ocr
+    resource.setrlimit(resource.RLIMIT_AS, (memory, max(memory, ocr.memory_bytes if ocr else 0)))
     # a forked child's CPU time starts at zero
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 2))
+    hard_cpu = max(limits.cpu_seconds, ocr.page_seconds * ocr.max_pages if ocr else 0) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, hard_cpu))
     # the default SIGXCPU action ends the process; make sure nobody changed it
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)

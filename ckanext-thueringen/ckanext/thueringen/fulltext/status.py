@@ -31,7 +31,7 @@ def document_status(resource: model.Resource, stored: dict[str, Any] | None) -> 
         return {**stored, "document": True}
     base = {"resource_id": resource.id, "package_id": resource.package_id, "url": url, "pages": None,
             "chars": None, "mime_type": None, "content_hash": None, "attempts": 0, "next_attempt_at": None,
-            "extracted_at": None, "updated_at": None, "document": True}
+            "extracted_at": None, "updated_at": None, "ocr_pages": None, "document": True}
     if not url:
         return {**base, "status": FAILED, "reason": "Die Ressource hat keine Adresse (URL)."}
     if not jobs.is_document(resource):

@@ -20,7 +20,7 @@ from ckanext.thueringen.model.fulltext import fulltext_table
 
 # what the status action returns; never the text itself
 PUBLIC_COLUMNS = ("resource_id", "package_id", "url", "status", "reason", "pages", "chars", "mime_type",
-                  "content_hash", "attempts", "next_attempt_at", "extracted_at", "updated_at")
+                  "content_hash", "attempts", "next_attempt_at", "extracted_at", "updated_at", "ocr_pages")
 
 
 def now() -> dt.datetime:
@@ -61,6 +61,12 @@ def status(resource_id: str) -> dict[str, Any] | None:
         sa.select(*(fulltext_table.c[name] for name in PUBLIC_COLUMNS))
         .where(fulltext_table.c.resource_id == resource_id)).mappings().first()
     return _public(row) if row else None
+
+
+def text(resource_id: str) -> str | None:
+    """The extracted text of one document (for the text view; never in the API)."""
+    return model.Session.execute(
+        sa.select(fulltext_table.c.text).where(fulltext_table.c.resource_id == resource_id)).scalar()
 
 
 def statuses_of_package(package_id: str) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from ckan.model import meta
+from sqlalchemy.dialects import postgresql
 
 PENDING = "pending"
 DONE = "done"
@@ -29,6 +30,8 @@ fulltext_table = sa.Table(
     sa.Column("extracted_at", sa.DateTime),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("text", sa.UnicodeText),
+    # the pages read by text recognition (scans), from 1
+    sa.Column("ocr_pages", postgresql.ARRAY(sa.Integer)),
     # as created by migration/thueringen_fulltext (the migration is what runs)
     sa.CheckConstraint("status in ('pending', 'done', 'failed')", name="thueringen_fulltext_status_check"),
     sa.Index("thueringen_fulltext_package_id_idx", "package_id"),
