@@ -7,7 +7,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.thueringen import helpers
-from ckanext.thueringen.search import query
+from ckanext.thueringen.search import analysis, query, ranking
 
 
 @toolkit.blanket.config_declarations
@@ -17,7 +17,8 @@ class ThueringenSearchPlugin(plugins.SingletonPlugin):
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        return query.german_search_params(search_params, toolkit.config.get("thueringen.search.query_fields"))
+        chosen = query.german_search_params(search_params, toolkit.config.get("thueringen.search.query_fields"))
+        return ranking.with_compound_parts(chosen, search_params, analysis.compound_parts())
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return query.add_highlights(search_results, search_params)
