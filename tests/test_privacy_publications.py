@@ -22,7 +22,8 @@ def secret(api, stack):
     from ckan.tests import factories
 
     marker = f"geheim{uuid.uuid4().hex[:8]}"
-    org = api("organization_create", name=f"amt-{marker}", title="Amt für Verschlusssachen",
+    # the authority's name must not hold the marker: its public publication would match it
+    org = api("organization_create", name=f"amt-{uuid.uuid4().hex[:8]}", title="Amt für Verschlusssachen",
               authority_level="https://opendata.thueringen.de/def/authority-level/land")
     member = factories.UserWithToken()
     api("organization_member_create", id=org["id"], username=member["name"], role="editor")
@@ -31,7 +32,7 @@ def secret(api, stack):
                   title=f"Vermerk {marker}", notes=f"Interner Vermerk {marker}.", owner_org=org["id"],
                   document_type=DOC + "gutachten-studien", document_date="2025-01-10", tag_string=marker)
     index_with_fulltext(dataset["id"], f"Der Inhalt {marker}text bleibt intern.")
-    public = api("package_create", type="publication", name=f"offen-{marker}", title="Öffentliches Gutachten",
+    public = api("package_create", type="publication", name=f"offen-{uuid.uuid4().hex[:8]}", title="Öffentliches Gutachten",
                  notes="Für alle.", owner_org=org["id"], document_type=DOC + "gutachten-studien",
                  document_date="2025-01-10")
     return {"marker": marker, "org": org, "dataset": dataset, "public": public, "stack": stack,

@@ -123,7 +123,7 @@ def test_pages_link_their_feeds(stack, gemeinde):
     area = requests.get(f"{stack['web_url']}/transparenz", params={"organization": name, "q": "Haushalt"},
                         timeout=30).text
     assert 'type="application/atom+xml"' in area
-    assert f"/transparenz/feed.atom?q=Haushalt&amp;organization={name}" in area
+    assert f"/transparenz/feed.atom?organization={name}&amp;q=Haushalt" in area
     authority_page = requests.get(f"{stack['web_url']}/organization/{name}", timeout=30).text
     assert f"/transparenz/feed.atom?organization={name}" in authority_page
 

@@ -152,7 +152,7 @@ class GermanFeed(CKANFeed):
         pkg = kwargs.pop("thueringen_dataset", None)
         if pkg:
             kwargs["link"] = toolkit.url_for(f"{pkg.get('type') or 'dataset'}.read", id=pkg["name"], _external=True)
-            kwargs["description"] = "".join(ch for ch in entry_summary(pkg) if ch in "\n" or ch.isprintable())
+            kwargs["summary"] = "".join(ch for ch in entry_summary(pkg) if ch == "\n" or ch.isprintable())
             if pkg.get("type") == publications.PUBLICATION_TYPE and pkg.get("document_type"):
                 kwargs["categories"] = [*kwargs.get("categories", []),
                                         vocabularies.vocabulary("document_types").label(pkg["document_type"])]

@@ -12,9 +12,7 @@ from ckanext.thueringen.transparency import obligations
 _ = toolkit._
 
 
-def _organization(context: dict, identifier: Any) -> dict[str, Any]:
-    if not isinstance(identifier, str) or not identifier.strip():
-        raise toolkit.ValidationError({"id": [_("Give the id or name of an authority")]})
+def _organization(context: dict, identifier: str) -> dict[str, Any]:
     return toolkit.get_action("organization_show")(
         {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
          "ignore_auth": context.get("ignore_auth", False)},
@@ -32,8 +30,11 @@ def thueringen_publication_obligations(context: dict, data_dict: dict) -> dict[s
     document type: document_type, label, norm, count, newest, count_recent,
     missing) and missing (the document types with nothing for those years).
     Only public publications count, for every caller."""
+    identifier = data_dict.get("id")
+    if not isinstance(identifier, str) or not identifier.strip():
+        raise toolkit.ValidationError({"id": [_("Give the id or name of an authority")]})
     toolkit.check_access("thueringen_publication_obligations", context, data_dict)
-    organization = _organization(context, data_dict.get("id"))
+    organization = _organization(context, identifier)
     return obligations.overview(organization, datetime.date.today())
 
 
