@@ -192,4 +192,6 @@ def index_with_fulltext(package_id: str, text: str) -> None:
 
     default, custom = logic.package_show_default_and_custom_schemas(
         {"ignore_auth": True, "use_cache": False, "validate": False}, package_id)
-    logic.index_update_package_dicts(({**default, "fulltext": text}, custom))
+    # the scheming fields (a publication's document type, dates) are top-level
+    # keys only in the custom schema's dict, as when CKAN indexes a dataset
+    logic.index_update_package_dicts(({**default, **custom, "fulltext": text}, custom))

@@ -17,6 +17,7 @@ from search_relevance_set import index_with_fulltext
 DOC = "https://opendata.thueringen.de/def/document-type/"
 
 
+
 @pytest.fixture(scope="module")
 def secret(api, stack):
     from ckan.tests import factories
@@ -31,7 +32,16 @@ def secret(api, stack):
     dataset = api("package_create", type="publication", name=f"privat-{marker}", private=True,
                   title=f"Vermerk {marker}", notes=f"Interner Vermerk {marker}.", owner_org=org["id"],
                   document_type=DOC + "gutachten-studien", document_date="2025-01-10", tag_string=marker)
-    index_with_fulltext(dataset["id"], f"Der Inhalt {marker}text bleibt intern.")
+    # indexed again here with its text, by the portal's plugins (loaded as CKAN's
+    # with_plugins does, which a module fixture cannot use) so that it keeps
+    # its publication fields (document type, year) in the index
+    import ckan.plugins
+
+    ckan.plugins.load_all()
+    try:
+        index_with_fulltext(dataset["id"], f"Der Inhalt {marker}text bleibt intern.")
+    finally:
+        ckan.plugins.unload_all()
     public = api("package_create", type="publication", name=f"offen-{uuid.uuid4().hex[:8]}", title="Öffentliches Gutachten",
                  notes="Für alle.", owner_org=org["id"], document_type=DOC + "gutachten-studien",
                  document_date="2025-01-10")
