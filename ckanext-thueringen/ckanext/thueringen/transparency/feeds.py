@@ -28,7 +28,7 @@ from ckanext.thueringen.transparency import facets, publications
 _ = toolkit._
 
 FEED_ENDPOINT = "thueringen_transparency.feed"
-# search parameters a feed keeps: the words, the facets of the area, the order
+# the orders of the search page that a feed may keep (others are not passed to Solr)
 SORTS = ("metadata_modified desc", "metadata_created desc", "score desc, metadata_modified desc", "title_string asc")
 
 
