@@ -11,16 +11,7 @@ import requests
 from ckan.lib.search.query import QUERY_FIELDS as CKAN_QUERY_FIELDS
 
 from conftest import ActionApi
-
-
-def index_with_fulltext(package_id: str, text: str) -> None:
-    """Index the dataset again with `text` as its documents' full text, as the
-    full-text plugin's before_dataset_index does once extraction has run."""
-    from ckan import logic
-
-    default, custom = logic.package_show_default_and_custom_schemas(
-        {"ignore_auth": True, "use_cache": False, "validate": False}, package_id)
-    logic.index_update_package_dicts(({**default, "fulltext": text}, custom))
+from search_relevance_set import index_with_fulltext
 
 
 @pytest.fixture(scope="module")

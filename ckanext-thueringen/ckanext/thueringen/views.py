@@ -1,5 +1,6 @@
-"""Blueprints: the transparency area `/transparenz` and the document-type
-vocabulary at its namespace URI `/def/document-type` (plugin
+"""Blueprints: the transparency area `/transparenz` with its Atom feed, the
+publication obligations of each authority (page and CSV), and the
+document-type vocabulary at its namespace URI `/def/document-type` (plugin
 `thueringen_transparency`)."""
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import ckan.plugins.toolkit as toolkit
 from flask import Blueprint, Response, request
 
 from ckanext.thueringen import vocabularies
-from ckanext.thueringen.transparency import publications
+from ckanext.thueringen.transparency import feeds, obligations, publications
 
 _ = toolkit._
 
@@ -41,6 +42,56 @@ def document_types(slug: str | None = None):
     return Response(body, mimetype=media_type, headers={"Vary": "Accept"})
 
 
+def _obligations(organization_id: str) -> dict:
+    context = {"user": toolkit.current_user.name, "auth_user_obj": toolkit.current_user}
+    try:
+        return toolkit.get_action("thueringen_publication_obligations")(context, {"id": organization_id})
+    except toolkit.ObjectNotFound:
+        return toolkit.abort(404, _("There is no authority \"{name}\"").format(name=organization_id))
+    except toolkit.NotAuthorized:
+        return toolkit.abort(403, _("You may not see this authority"))
+
+
+def publication_obligations(id: str):
+    """What the authority must publish and what it has published (page)."""
+    result = _obligations(id)
+    context = {"user": toolkit.current_user.name, "auth_user_obj": toolkit.current_user}
+    group_dict = toolkit.get_action("organization_show")(context, {"id": id, "include_datasets": False})
+    return toolkit.render("transparency/obligations.html", {
+        "overview": result, "group_dict": group_dict, "group_type": "organization",
+        "csv_url": toolkit.url_for("thueringen_transparency.publication_obligations_csv", id=group_dict["name"])})
+
+
+def publication_obligations_csv(id: str):
+    """The same overview as CSV."""
+    result = _obligations(id)
+    return Response(obligations.as_csv(result), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=veroeffentlichungspflichten-{result['organization']['name']}.csv"})
+
+
+def obligations_index():
+    """Every authority with a level, linking to its obligations page."""
+    context = {"user": toolkit.current_user.name, "auth_user_obj": toolkit.current_user}
+    organizations, page = [], 25   # CKAN lists at most 25 organizations with all fields at once
+    while len(organizations) % page == 0:
+        found = toolkit.get_action("organization_list")(
+            context, {"all_fields": True, "include_extras": True, "limit": page, "offset": len(organizations)})
+        organizations += found
+        if not found:
+            break
+    levels = vocabularies.vocabulary("authority_levels")
+    rows = [{"name": org["name"], "title": org.get("title") or org["name"],
+             "level": levels.label(org["authority_level"]) if org.get("authority_level") else None}
+            for org in organizations]
+    return toolkit.render("transparency/obligations_index.html", {"authorities": rows})
+
+
 transparency.add_url_rule("/transparenz", view_func=search, strict_slashes=False)
+transparency.add_url_rule("/transparenz/feed.atom", view_func=feeds.feed)
+transparency.add_url_rule("/transparenz/veroeffentlichungspflichten", view_func=obligations_index)
+transparency.add_url_rule("/organization/<id>/veroeffentlichungspflichten", view_func=publication_obligations)
+transparency.add_url_rule("/organization/<id>/veroeffentlichungspflichten.csv",
+                          view_func=publication_obligations_csv)
 transparency.add_url_rule("/def/document-type", view_func=document_types)
 transparency.add_url_rule("/def/document-type/<slug>", view_func=document_types)

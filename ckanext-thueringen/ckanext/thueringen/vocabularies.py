@@ -51,6 +51,9 @@ _VALUE_PROPERTIES = {
     TVOC.legacyCode: "legacy_code",
     TVOC.preferredAlias: "preferred_alias",
     FOAF.homepage: "homepage",
+    TVOC.documentType: "document_type",
+    TVOC.appliesTo: "applies_to",
+    TVOC.norm: "norm",
 }
 
 

@@ -1,18 +1,31 @@
-"""Pure helpers around the Solr field type `text_de` (docs/search.md).
+"""Pure helpers around the Solr field types `text_de*` (docs/search.md).
 
 `fold` reproduces what Lucene's GermanNormalizationFilter does to a lower-cased
-word, because the compound dictionary `compounds_de.txt` is matched *after*
-that filter and therefore has to be written in folded spelling. Run
-``python -m ckanext.thueringen.search.analysis Wort ...`` to get the
-line to add for a new word.
+word, because the compound dictionary is matched *after* that filter and
+therefore holds folded spelling.
+
+The compound parts are the portal's vocabulary of administrative German,
+`schemas/search/compound_parts_de.txt` (shipped with the package, written in
+ordinary or folded spelling). Solr's splitter reads `compounds_de.txt` in the
+config set, which is generated from it (folded, sorted, without duplicates):
+
+    python -m ckanext.thueringen.search.analysis --solr-dictionary > config/solr/configsets/ckan/conf/compounds_de.txt
+
+The same parts split the words of a query (`expand_query`), so that a compound
+typed by a citizen also finds documents that use its parts separately.
+``python -m ckanext.thueringen.search.analysis Wort ...`` prints the folded
+form of a word and the parts it splits into.
 """
 from __future__ import annotations
 
+import functools
+import re
 import sys
 from functools import cache
 from pathlib import Path
 
 CONF_DIR = Path(__file__).resolve().parents[4] / "config" / "solr" / "configsets" / "ckan" / "conf"
+COMPOUND_PARTS = Path(__file__).resolve().parents[1] / "schemas" / "search" / "compound_parts_de.txt"
 COMPOUND_DICTIONARY = CONF_DIR / "compounds_de.txt"
 STOPWORDS = CONF_DIR / "stopwords_de.txt"
 SYNONYMS = CONF_DIR / "synonyms_de.txt"
@@ -87,6 +100,98 @@ def is_compound_of(word: str, parts: set[str], min_part: int = 3) -> bool:
     return rest_splits(word, True)
 
 
+SOLR_DICTIONARY_HEADER = """\
+# GENERATED from ckanext/thueringen/schemas/search/compound_parts_de.txt by
+#   python -m ckanext.thueringen.search.analysis --solr-dictionary
+# Do not edit: edit that file (docs/search.md, "The compound dictionary").
+"""
+
+
+def solr_dictionary(vocabulary: list[str]) -> str:
+    """The text of Solr's `compounds_de.txt`: the vocabulary's entries folded,
+    sorted, once each."""
+    entries = sorted({fold(entry) for entry in vocabulary})
+    return SOLR_DICTIONARY_HEADER + "".join(f"{entry}\n" for entry in entries)
+
+
+@functools.cache
+def compound_parts() -> frozenset[str]:
+    """The folded parts of the portal's compound vocabulary."""
+    return frozenset(fold(entry) for entry in word_list(COMPOUND_PARTS))
+
+
+# Endings after the last part of a compound: plural and case (Haushaltspläne, -plänen, -plans).
+_ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern")
+# Solr's splitter (minWordSize, minSubwordSize): shorter words and parts are not split.
+MIN_COMPOUND = 6
+MIN_PART = 3
+
+
+def split_compound(word: str, parts: frozenset[str] | set[str]) -> tuple[str, ...] | None:
+    """The folded parts of `word` when it is a compound of two or more of
+    `parts`, joined by linking elements and followed by an inflection ending:
+    "Haushaltsplanentwurf" -> (haushalt, plan, entwurf). The split with the
+    fewest parts wins, then the one with the longest first part. None for a
+    word that is a part itself, too short, or not made of parts."""
+    folded = fold(word)
+    if len(folded) < MIN_COMPOUND or folded in parts or not folded.isalpha():
+        return None
+
+    @cache
+    def rest(start: int) -> tuple[str, ...] | None:
+        best: tuple[str, ...] | None = None
+        for end in range(len(folded), start + MIN_PART - 1, -1):
+            part = folded[start:end]
+            if part not in parts:
+                continue
+            tail = folded[end:]
+            if tail in _ENDINGS:
+                candidate: tuple[str, ...] | None = (part,)
+            else:
+                candidate = None
+                for link in _LINKS:
+                    if tail.startswith(link) and end + len(link) < len(folded):
+                        found = rest(end + len(link))
+                        if found and (candidate is None or len(found) + 1 < len(candidate)):
+                            candidate = (part, *found)
+            if candidate and (best is None or len(candidate) < len(best)):
+                best = candidate
+        return best
+
+    found = rest(0)
+    return found if found and len(found) >= 2 else None
+
+
+_QUERY_TOKEN = re.compile(r'"[^"]*"?|\S+')
+_PLAIN_WORD = re.compile(r"([+-]?)([^\W\d_]+)")
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def expand_query(q: str, parts: frozenset[str] | set[str]) -> str:
+    """The query with every plain word that is a compound also asked for as its
+    parts: "Haushaltsplanentwurf 2025" -> "(Haushaltsplanentwurf OR (haushalt
+    AND plan AND entwurf)) 2025". A document with the whole word matches both
+    sides and ranks above one that has only the parts; phrases in quotes,
+    operators and words with other characters stay as they are."""
+    def expand(match: re.Match) -> str:
+        token = match.group(0)
+        plain = _PLAIN_WORD.fullmatch(token)
+        if not plain or token in _OPERATORS:
+            return token
+        sign, word = plain.groups()
+        split = split_compound(word, parts)
+        # a word to exclude stays whole: excluding its parts would drop far more
+        if not split or sign == "-":
+            return token
+        return f"{sign}({word} OR ({' AND '.join(split)}))"
+
+    return _QUERY_TOKEN.sub(expand, q)
+
+
 if __name__ == "__main__":
-    for argument in sys.argv[1:]:
-        print(fold(argument))
+    if sys.argv[1:] == ["--solr-dictionary"]:
+        sys.stdout.write(solr_dictionary(word_list(COMPOUND_PARTS)))
+    else:
+        for argument in sys.argv[1:]:
+            split = split_compound(argument, compound_parts())
+            print(fold(argument), " ".join(split) if split else "")

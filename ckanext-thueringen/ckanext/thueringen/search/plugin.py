@@ -9,7 +9,7 @@ from ckan.lib.search.common import SearchQueryError
 from flask import request
 
 from ckanext.thueringen import helpers, home
-from ckanext.thueringen.search import query
+from ckanext.thueringen.search import analysis, query, ranking
 
 
 def _endpoint() -> str | None:
@@ -43,7 +43,8 @@ class ThueringenSearchPlugin(plugins.SingletonPlugin):
                 # CKAN 2.12's feed view lets a search query error become a 500.
                 toolkit.abort(400, str(error))
             raise
-        return query.german_search_params(search_params, toolkit.config.get("thueringen.search.query_fields"))
+        chosen = query.german_search_params(search_params, toolkit.config.get("thueringen.search.query_fields"))
+        return ranking.with_compound_parts(chosen, search_params, analysis.compound_parts())
 
     # The home page's cached figures count datasets: a change drops them.
     def after_dataset_create(self, context, pkg_dict):

@@ -12,7 +12,7 @@ import ckan.plugins as plugins
 from flask import request
 
 from ckanext.thueringen import helpers, views
-from ckanext.thueringen.transparency import facets, publications
+from ckanext.thueringen.transparency import facets, feeds, logic, publications
 
 
 def _endpoint() -> str | None:
@@ -27,6 +27,24 @@ class TransparencyPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IFacets, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IFeed)
+
+    # IActions
+    def get_actions(self):
+        return logic.get_actions()
+
+    # IAuthFunctions
+    def get_auth_functions(self):
+        return logic.get_auth_functions()
+
+    # IFeed: every Atom feed of the portal in German, entries linking to the pages
+    def get_feed_class(self):
+        return feeds.GermanFeed
+
+    def get_item_additional_fields(self, dataset_dict):
+        return feeds.item_fields(dataset_dict)
 
     # IBlueprint
     def get_blueprint(self):
@@ -34,7 +52,7 @@ class TransparencyPlugin(plugins.SingletonPlugin):
 
     # ITemplateHelpers
     def get_helpers(self):
-        return helpers.get_helpers("thueringen_transparency")
+        return {**helpers.get_helpers("thueringen_transparency"), **feeds.get_helpers()}
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):

@@ -21,6 +21,7 @@ the same rules (tests/unit/test_publication_rules.py):
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import json
 import re
@@ -194,4 +195,30 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     pkg_dict["vocab_legal_basis_law"] = [law] if law else []
     found = year(pkg_dict)
     pkg_dict["vocab_publication_year"] = [found] if found else []
+    # the date the year comes from, as a Solr date (the obligations overview's "newest")
+    reference = reference_date(pkg_dict)
+    if reference:
+        pkg_dict["reference_date"] = reference
     return pkg_dict
+
+
+def reference_date(dataset: dict) -> str | None:
+    """The date that gives a publication's year (see `year`), as a Solr date."""
+    for field in _YEAR_SOURCES:
+        found = normalize.date(dataset.get(field)) if dataset.get(field) else None
+        if found:
+            return solr_date(found)
+    return None
+
+
+def solr_date(text: str | None) -> str | None:
+    """A date as normalize.date gives it ("2024", "2024-05", "2024-05-01", or
+    with a time) as a Solr date at midnight UTC of its first day."""
+    if not text or len(text) < 4 or not text[:4].isdigit():
+        return None
+    day = (text[:10] + "-01-01"[len(text[:10]) - 4:]) if len(text) < 10 else text[:10]
+    try:
+        datetime.date.fromisoformat(day)
+    except ValueError:
+        return None
+    return f"{day}T00:00:00Z"
