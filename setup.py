@@ -65,6 +65,7 @@ setup(
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles.dcatap_de:DCATAPDEProfile",
+            "dcatap_de_dqv = ckanext.thueringen.profiles.dqv:DQVProfile",
         ],
     },
 )

@@ -94,3 +94,31 @@ def test_advanced_example_scores_as_counted_by_hand():
     assert scored.row.score.total == 325
     assert scored.row.score.band == "good"
     assert scored.report.violations == []
+
+
+def test_the_dqv_profile_adds_the_measurements_and_keeps_the_export_shacl_clean():
+    from ckanext.dcat.processors import RDFSerializer
+    from rdflib.namespace import RDF
+
+    from ckanext.thueringen import conformance
+    from ckanext.thueringen.profiles import dqv
+    from ckanext.thueringen.quality import storage
+
+    scored = _score("dcat_ap_de-RefImp_TTL_SIMPLE.ttl", "Badegewässer (Daten) Hamburg", {})
+    storage.save([scored.row])
+    model.Session.commit()
+    dataset = helpers.call_action("package_show", id=scored.row.package_id)
+
+    plain = RDFSerializer(profiles=["dcatap_de"])
+    plain.graph_from_dataset(dataset)
+    assert not list(plain.g.triples((None, dqv.DQV.hasQualityMeasurement, None)))
+
+    serializer = RDFSerializer(profiles=["dcatap_de", "dcatap_de_dqv"])
+    ref = serializer.graph_from_dataset(dataset)
+    graph = serializer.g
+    values = {str(graph.value(m, dqv.DQV.isMeasurementOf)).rsplit("#", 1)[-1]: float(graph.value(m, dqv.DQV.value))
+              for m in graph.objects(ref, dqv.DQV.hasQualityMeasurement)}
+    assert values == {"score": scored.row.score.total, **scored.row.score.dimensions}
+    assert all((m, RDF.type, dqv.DQV.QualityMeasurement) in graph
+               for m in graph.objects(ref, dqv.DQV.hasQualityMeasurement))
+    assert conformance.validate(graph).violations == []
