@@ -44,3 +44,15 @@ def test_reachable_stops_at_literals_and_follows_distributions():
     nodes = shacl.reachable(graph, BATHING)
     assert URIRef("https://example.com/resource/de72be51-7910-43ad-9dfc-10797b42cc0b#distribution") in nodes
     assert URIRef("http://example.com/resource/e3df4ce6-4729-4b06-9a0a-4fe29db46f88#distribution") not in nodes
+
+
+def test_validation_with_the_kept_code_lists_equals_conformance_and_leaves_no_data_behind():
+    graph = Graph().parse(EXAMPLE, format="turtle")
+    graph.remove((POLICE, DCTERMS.description, None))
+    fast = shacl.validate(graph)
+    assert fast == conformance.validate(graph)
+    assert fast.violations
+    # the page is taken out again: a second, valid record does not see the first one's triples
+    alone = _alone(graph, BATHING)
+    assert shacl.validate(alone) == conformance.validate(alone)
+    assert not any(f.focus == str(POLICE) for f in shacl.validate(alone).findings)
