@@ -59,11 +59,13 @@ setup(
             "thueringen_transparency = ckanext.thueringen.transparency.plugin:TransparencyPlugin",
             "thueringen_fulltext = ckanext.thueringen.fulltext.plugin:ThueringenFulltextPlugin",
             "thueringen_linkcheck = ckanext.thueringen.linkcheck.plugin:ThueringenLinkcheckPlugin",
+            "thueringen_quality = ckanext.thueringen.quality.plugin:ThueringenQualityPlugin",
             "thueringen_guard = ckanext.thueringen.guard.plugin:ThueringenGuardPlugin",
             "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles.dcatap_de:DCATAPDEProfile",
+            "dcatap_de_dqv = ckanext.thueringen.profiles.dqv:DQVProfile",
         ],
     },
 )

@@ -934,6 +934,8 @@ def services(profile: Profile) -> list[Service]:
         # (plugin thueringen_fulltext, docs/fulltext.md); its RQ scheduler runs
         # the delayed retries.
         CkanCommand(profile, "fulltext-worker", ["thueringen", "fulltext", "worker"]),
+        # the scoring jobs (plugin thueringen_quality, docs/quality.md)
+        CkanCommand(profile, "quality-worker", ["thueringen", "quality", "worker"]),
     ]
     if profile.has_source_ckan:
         stack.append(SourceWeb(profile))

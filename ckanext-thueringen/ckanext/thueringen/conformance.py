@@ -109,6 +109,11 @@ def validate(data: Graph) -> Report:
         combined, shacl_graph=shapes_graph(), inference="none",
         abort_on_first=False, allow_warnings=True, advanced=True,
     )
+    return read_results(results, data)
+
+
+def read_results(results: Graph, data: Graph) -> Report:
+    """The findings of a pyshacl results graph that are about `data`'s nodes."""
     own_nodes = set(data.subjects()) | set(data.objects())
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):

@@ -1,0 +1,1 @@
+"""Metadata quality: the MQA score of every dataset (plugin thueringen_quality, docs/quality.md)."""
