@@ -902,6 +902,8 @@ def services(profile: Profile) -> list[Service]:
         # (plugin thueringen_fulltext, docs/fulltext.md); its RQ scheduler runs
         # the delayed retries.
         CkanCommand(profile, "fulltext-worker", ["thueringen", "fulltext", "worker"]),
+        # the link checker (plugin thueringen_linkcheck, docs/quality.md "Link checks")
+        CkanCommand(profile, "linkcheck-worker", ["thueringen", "linkcheck", "worker"]),
     ]
     if profile.has_source_ckan:
         stack.append(SourceWeb(profile))

@@ -60,7 +60,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
-IDLE_SERVICES = ("ckan", "source-ckan", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker")
+IDLE_SERVICES = ("ckan", "source-ckan", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker",
+                 "linkcheck-worker")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 WORDS = ["Haushalt", "Schulen", "Radverkehr", "Bebauungsplan", "Hochwasserschutz", "Kindertagesstätten",
