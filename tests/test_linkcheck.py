@@ -361,3 +361,31 @@ def test_settings_come_from_the_configuration_with_a_ten_second_default():
     assert dataclasses.replace(settings, only="").timeout in (3.0, 10.0)
     assert settings.only.startswith("^http://127")
     assert Settings().timeout == 10.0
+
+
+def test_discovery_queues_addresses_saved_past_the_hook_and_drops_unused_ones(sysadmin_api):
+    """Addresses that reached the database without the plugin's hook (saved
+    before it was switched on, or by SQL) are queued by the worker's
+    discovery, access and download URLs of private datasets included; rows of
+    addresses no dataset has any more go. No address here is requested."""
+    import sqlalchemy as sa
+
+    suffix = uuid.uuid4().hex[:8]
+    org = sysadmin_api("organization_create", name=f"fundamt-{suffix}", title=f"Fundamt {suffix}")
+    urls = [f"https://daten.example/{suffix}/zugang", f"https://daten.example/{suffix}/zugang.html",
+            f"https://daten.example/{suffix}/daten.csv"]
+    sysadmin_api("package_create", name=f"fund-{suffix}", title="Fund", owner_org=org["id"], license_id="cc-by",
+                 notes="Adressen.", private=True,
+                 resources=[{"name": "A", "url": urls[0], "access_url": urls[1], "download_url": urls[2]}])
+    orphan = f"https://daten.example/{suffix}/verwaist.csv"
+    store.enqueue([orphan])
+    model.Session.execute(sa.text("DELETE FROM thueringen_link_check WHERE url = ANY(:urls)"), {"urls": urls})
+    model.Session.commit()
+
+    added, dropped = store.discover()
+    assert added >= 3 and dropped >= 1
+    rows = dict(model.Session.execute(sa.text(
+        "SELECT url, host FROM thueringen_link_check WHERE url = ANY(:urls) AND checked_at IS NULL"),
+        {"urls": [*urls, orphan]}).all())
+    assert rows == {url: "daten.example" for url in urls}
+    assert store.counts()["unchecked"] >= 3

@@ -84,20 +84,26 @@ class Checker:
     def check(self, urls: Iterable[str], stop: threading.Event | None = None) -> Iterator[LinkCheck]:
         """Check `urls` (each once) politely, record each answer, yield it. Commits."""
         wanted = list(dict.fromkeys(u for u in (link_urls.normalized(u) for u in urls) if u))
-        uncommitted = 0
+        answers: list[tuple[LinkCheck, dt.datetime]] = []
         try:
             for url, outcome in self.dispatcher.run(((link_urls.host_key(u), u) for u in wanted), self.probe.check):
                 check = outcome if isinstance(outcome, LinkCheck) else self._failure(url, outcome)
-                results.record(check, schedule.next_check_at(url, check.checked_at, self.settings.interval_days))
-                uncommitted += 1
-                if uncommitted >= COMMIT_EVERY:
-                    model.Session.commit()
-                    uncommitted = 0
+                answers.append((check, schedule.next_check_at(url, check.checked_at, self.settings.interval_days)))
+                if len(answers) >= COMMIT_EVERY:
+                    self._store(answers)
                 yield check
                 if stop is not None and stop.is_set():
                     break
         finally:
-            model.Session.commit()
+            self._store(answers)
+
+    @staticmethod
+    def _store(answers: list) -> None:
+        """Record and commit the answers so far, in one statement (one round trip)."""
+        if answers:
+            results.record_many(answers)
+            answers.clear()
+        model.Session.commit()
 
     @staticmethod
     def _failure(url: str, exc: BaseException) -> LinkCheck:

@@ -54,12 +54,24 @@ def latest(urls: Iterable[str]) -> dict[str, LinkCheck]:
 
 def record(check: LinkCheck, next_check_at: dt.datetime | None) -> None:
     """Store `check` as the last answer of its URL (the caller commits)."""
-    values = {"url": check.url, "status_code": check.status_code, "content_type": check.content_type,
-              "size": check.size, "error": check.error, "checked_at": check.checked_at,
-              "next_check_at": next_check_at, "final_url": check.final_url, "method": check.method,
-              "redirects": check.redirects, "host": host_key(check.url),
-              "first_seen_at": check.checked_at}
-    statement = insert(link_check_table).values(**values)
+    record_many([(check, next_check_at)])
+
+
+def record_many(checks: Iterable[tuple[LinkCheck, dt.datetime | None]]) -> None:
+    """`record` for many answers, in one statement (each URL at most once;
+    the caller commits)."""
+    rows = {check.url: _row(check, next_check_at) for check, next_check_at in checks}
+    if not rows:
+        return
+    statement = insert(link_check_table).values(list(rows.values()))
+    updated = [name for name in next(iter(rows.values())) if name not in ("url", "first_seen_at")]
     model.Session.execute(statement.on_conflict_do_update(
         index_elements=[link_check_table.c.url],
-        set_={k: v for k, v in values.items() if k not in ("url", "first_seen_at")}))
+        set_={name: statement.excluded[name] for name in updated}))
+
+
+def _row(check: LinkCheck, next_check_at: dt.datetime | None) -> dict:
+    return {"url": check.url, "status_code": check.status_code, "content_type": check.content_type,
+            "size": check.size, "error": check.error, "checked_at": check.checked_at,
+            "next_check_at": next_check_at, "final_url": check.final_url, "method": check.method,
+            "redirects": check.redirects, "host": host_key(check.url), "first_seen_at": check.checked_at}
