@@ -936,6 +936,8 @@ def services(profile: Profile) -> list[Service]:
         CkanCommand(profile, "fulltext-worker", ["thueringen", "fulltext", "worker"]),
         # the scoring jobs (plugin thueringen_quality, docs/quality.md)
         CkanCommand(profile, "quality-worker", ["thueringen", "quality", "worker"]),
+        # the link checker (plugin thueringen_linkcheck, docs/quality.md "Link checks")
+        CkanCommand(profile, "linkcheck-worker", ["thueringen", "linkcheck", "worker"]),
     ]
     if profile.has_source_ckan:
         stack.append(SourceWeb(profile))

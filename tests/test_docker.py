@@ -24,7 +24,8 @@ DOCKER = ROOT / "docker"
 NGINX = DOCKER / "nginx"
 SCHEMA = ROOT / "tests" / "fixtures" / "compose" / "compose_spec.json"
 
-PORTAL_SERVICES = {"web", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker", "quality-worker"}
+PORTAL_SERVICES = {"web", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker", "quality-worker",
+                   "linkcheck-worker"}
 OFFICIAL_IMAGES = {"postgres": "postgres:15", "solr": "solr:9.10", "redis": "redis:7"}
 # nginx variables that hold a client's address
 ADDRESS_VARIABLES = ("$remote_addr", "$binary_remote_addr", "$realip_remote_addr",

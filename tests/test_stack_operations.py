@@ -12,7 +12,7 @@ def test_status_lists_every_service_running():
     result = run_stack("status", check=False)
     assert result.returncode == 0, result.stdout
     for service in ("postgres", "redis", "solr", "ckan", "gather-consumer", "fetch-consumer", "scheduler",
-                    "fulltext-worker"):
+                    "fulltext-worker", "linkcheck-worker"):
         assert any(line.split()[0] == service and "running" in line
                    for line in result.stdout.splitlines()[1:]), result.stdout
 

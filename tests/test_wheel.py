@@ -268,7 +268,7 @@ def test_ckan_loads_every_plugin_schema_vocabulary_and_command_from_the_wheel(sc
     names = _plugin_names()
     commands = {name: s["command"][1:] for name, s in _compose_services().items()
                 if isinstance(s.get("command"), list) and s["command"][0] == "ckan"}
-    assert set(commands) >= {"gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker"}
+    assert set(commands) >= {"gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker", "linkcheck-worker"}
     run = subprocess.run([str(scratch.python), "-c", PROBE, service_env["CKAN_INI"],
                           json.dumps({"plugins": names, "commands": commands})],
                          env=service_env, capture_output=True, text=True, timeout=300)

@@ -65,7 +65,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from nginx_local import LocalNginx, child_pids, cpu_seconds  # noqa: E402 - scripts/ is not a package
 
 VENV = ROOT / ".venv"
-IDLE_SERVICES = ("ckan", "source-ckan", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker")
+IDLE_SERVICES = ("ckan", "source-ckan", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker",
+                 "quality-worker", "linkcheck-worker")
 
 WORDS = ["Haushalt", "Schulen", "Radverkehr", "Bebauungsplan", "Hochwasserschutz", "Kindertagesstätten",
          "Straßenreinigung", "Lärmkartierung", "Abfallwirtschaft", "Denkmalschutz", "Feuerwehr",
