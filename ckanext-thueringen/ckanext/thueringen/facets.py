@@ -4,9 +4,9 @@ Multi-valued scheming fields are stored as JSON lists, which Solr cannot facet
 on; they are indexed again as `vocab_<field>` (CKAN's multi-valued string
 field). Facet items carry URIs (formats and licences CKAN's short forms);
 their labels come from display.label, in the user's language. Besides the
-dataset's own values, a dataset is indexed with the areas above its areas (`vocab_area`, the Gebiet facet as a tree), the level
-of its publishing authority (`vocab_authority_level`, from the organisation)
-and the dates the time filters ask for (search/filters.py).
+dataset's own values, a dataset is indexed with the areas above its areas
+(`vocab_area`, the Gebiet facet as a tree), the level of its publishing
+authority (`vocab_authority_level`, from the organisation) and the dates the time filters ask for (search/filters.py).
 """
 from __future__ import annotations
 
