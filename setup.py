@@ -61,6 +61,7 @@ setup(
             "thueringen_linkcheck = ckanext.thueringen.linkcheck.plugin:ThueringenLinkcheckPlugin",
             "thueringen_guard = ckanext.thueringen.guard.plugin:ThueringenGuardPlugin",
             "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",
+            "thueringen_pages = ckanext.thueringen.pages.plugin:ThueringenPagesPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles.dcatap_de:DCATAPDEProfile",
