@@ -41,6 +41,9 @@ def start_chromium() -> webdriver.Chrome:
                      "--metrics-recording-only", "--lang=de-DE", "--window-size=1366,900",
                      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"):
         options.add_argument(argument)
+    # No preconnects: an opened socket that never sends a request holds one of
+    # gunicorn's sync workers until its timeout, and the portal stalls for everyone.
+    options.add_experimental_option("prefs", {"net.network_prediction_options": 2})
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(60)

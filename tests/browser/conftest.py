@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from ckan.tests import factories
 from selenium.webdriver.common.by import By
 
 import headless_chrome as chrome
-from conftest import STATE_DIR, ActionApi
+from conftest import ActionApi
 from publication_samples import complete_publication
 
 LICENSE = "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"
@@ -56,17 +57,18 @@ def site(stack) -> Site:
     return Site(stack["site_url"], word, org, dataset, publication, source, editor, password)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Closed once the browser tests are done, with every connection it holds to the portal."""
     driver = chrome.start_chromium()
     yield driver
     driver.quit()
 
 
 @pytest.fixture(scope="session")
-def screenshots():
-    """Screenshots of the pages the tests open: artefacts of the run, never committed (var/)."""
-    folder = STATE_DIR / "screenshots"
+def screenshots(stack):
+    """Screenshots of the pages the tests open: artefacts of the run, never committed (var/<profile>/)."""
+    folder = Path(stack["state"]) / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -93,6 +95,6 @@ class Session:
         self.logged_in = logged_in
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def session(browser, site) -> Session:
     return Session(browser, site)
