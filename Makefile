@@ -10,7 +10,7 @@ STACK  := $(PYTHON) scripts/stack.py
 # A second test stack beside the first: make test TEST_PROFILE=test2 (ports +200)
 TEST_PROFILE ?= test
 
-.PHONY: run start stop status logs test test-unit test-keep lint reset benchmark help
+.PHONY: run start stop status logs test test-unit test-keep lint reset benchmark screenshots help
 
 run:  ## install what is missing, start every service, set up the portal and its demo content
 	$(STACK) --profile run up
@@ -45,6 +45,12 @@ BENCH ?= harvest
 BENCH_ARGS ?=
 benchmark:  ## run tests/benchmarks/$(BENCH)_benchmark.py $(BENCH_ARGS) (harvest: on its own stack, profile bench)
 	.venv/bin/python tests/benchmarks/$(BENCH)_benchmark.py $(BENCH_ARGS)
+
+# The README's screenshots of the home page and a search, from the portal of `make run`
+# (start it first), e.g. make screenshots SCREENSHOT_ARGS="--query Wasser"
+SCREENSHOT_ARGS ?=
+screenshots:  ## docs/images/home.png and search.png of the running `make run` portal
+	.venv/bin/python scripts/screenshots.py $(SCREENSHOT_ARGS)
 
 reset:  ## stop `make run` and delete all its data (database, index, logs, secrets)
 	$(STACK) --profile run stop

@@ -62,6 +62,7 @@ setup(
             "thueringen_quality = ckanext.thueringen.quality.plugin:ThueringenQualityPlugin",
             "thueringen_guard = ckanext.thueringen.guard.plugin:ThueringenGuardPlugin",
             "thueringen_security = ckanext.thueringen.security.plugin:ThueringenSecurityPlugin",
+            "thueringen_pages = ckanext.thueringen.pages.plugin:ThueringenPagesPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcatap_de = ckanext.thueringen.profiles.dcatap_de:DCATAPDEProfile",

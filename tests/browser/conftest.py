@@ -1,0 +1,100 @@
+"""Fixtures of the browser tests: one headless Chromium for the session, and a
+small portal made through the Action API (an authority, a dataset with a
+download, a publication, a harvest source, an editor who logs in)."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from ckan.tests import factories
+from selenium.webdriver.common.by import By
+
+import headless_chrome as chrome
+from conftest import ActionApi
+from publication_samples import complete_publication
+
+LICENSE = "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"
+
+
+@dataclass
+class Site:
+    web: str
+    word: str           # a word only this site's dataset and publication contain
+    org: dict
+    dataset: dict
+    publication: dict
+    source: dict
+    editor: dict
+    password: str
+
+    def url(self, path: str, lang: str = "de") -> str:
+        return self.web + ("/en" if lang == "en" else "") + path
+
+
+@pytest.fixture(scope="session")
+def site(stack) -> Site:
+    admin = ActionApi(stack["api_url"], factories.SysadminWithToken()["token"])
+    suffix = uuid.uuid4().hex[:8]
+    word = f"wasserwerk{suffix}"
+    org = admin("organization_create", name=f"browser-{suffix}", title="Stadtverwaltung Beispielstadt",
+                description="Die Stadtverwaltung veröffentlicht hier ihre offenen Daten.")
+    dataset = admin("package_create", owner_org=org["id"], name=f"trinkwasser-{suffix}",
+                    title=f"Trinkwasserqualität {word}", notes="Messwerte der Trinkwasserqualität je Ortsteil.",
+                    license_id=LICENSE, tags=[{"name": "Wasser"}, {"name": "Umwelt"}],
+                    resources=[{"url": f"https://daten.beispielstadt.example/{suffix}/trinkwasser.csv",
+                                "name": "Messwerte 2024", "format": "CSV"}])
+    publication = admin("package_create", **complete_publication(org["id"], suffix, title=f"Konzessionsvertrag {word}"))
+    source = admin("harvest_source_create", name=f"browser-quelle-{suffix}", title="Katalog der Beispielstadt",
+                   url=f"https://katalog-{suffix}.example/katalog.rdf", source_type="dcat_ap_de",
+                   frequency="MANUAL", owner_org=org["id"], config=json.dumps({}))
+    password = f"Pw-{uuid.uuid4().hex}"
+    editor = factories.User(password=password, fullname="Erika Redakteurin")
+    admin("organization_member_create", id=org["id"], username=editor["name"], role="editor")
+    # the portal as configured (ckan.site_url), the host its own scripts ask
+    return Site(stack["site_url"], word, org, dataset, publication, source, editor, password)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Closed once the browser tests are done, with every connection it holds to the portal."""
+    driver = chrome.start_chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def screenshots(stack):
+    """Screenshots of the pages the tests open: artefacts of the run, never committed (var/<profile>/)."""
+    folder = Path(stack["state"]) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Session:
+    """Whether the browser is logged in as the site's editor; changes it through the login form."""
+
+    def __init__(self, driver, site: Site):
+        self.driver, self.site, self.logged_in = driver, site, False
+
+    def ensure(self, logged_in: bool) -> None:
+        if logged_in == self.logged_in:
+            return
+        self.driver.delete_all_cookies()
+        if logged_in:
+            chrome.visit(self.driver, self.site.url("/user/login"))
+            self.driver.find_element(By.ID, "field-login").send_keys(self.site.editor["name"])
+            self.driver.find_element(By.ID, "field-password").send_keys(self.site.password)
+            self.driver.find_element(By.CSS_SELECTOR, "form.form-horizontal button[type=submit], "
+                                                      "main form button[type=submit]").click()
+            chrome.settle(self.driver)
+            assert any(cookie["name"] == "ckan" for cookie in self.driver.get_cookies()) or \
+                "/user/login" not in self.driver.current_url, "logging in failed"
+        self.logged_in = logged_in
+
+
+@pytest.fixture(scope="package")
+def session(browser, site) -> Session:
+    return Session(browser, site)
