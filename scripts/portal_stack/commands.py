@@ -22,7 +22,7 @@ from portal_stack.install import (
 )
 from portal_stack.messages import StackError, die, say
 from portal_stack.postgres import Postgres
-from portal_stack.processes import Service, _log_tail, busy_port_message, port_is_free
+from portal_stack.processes import Service, busy_port_message, log_tail, port_is_free
 from portal_stack.profiles import ROOT, VENV, Profile, profile_named
 from portal_stack.services import CkanCommand, SourceWeb, Web, services
 
@@ -147,7 +147,7 @@ def setup_portal(profile: Profile, demo: bool) -> None:
         for line in result.stdout.splitlines():
             say(line)
         if result.returncode != 0:
-            die(f"'ckan {' '.join(args)}' failed" + _log_tail(log))
+            die(f"'ckan {' '.join(args)}' failed" + log_tail(log))
 
 
 def cmd_up(profile: Profile, args) -> None:

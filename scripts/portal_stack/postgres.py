@@ -12,7 +12,7 @@ from pathlib import Path
 
 from portal_stack.install import find_tool
 from portal_stack.messages import die, say
-from portal_stack.processes import Service, _log_tail, busy_port_message, port_is_free, process_alive, wait_for
+from portal_stack.processes import Service, busy_port_message, log_tail, port_is_free, process_alive, wait_for
 from portal_stack.profiles import ROOT
 
 PG_OS_USER = "thueringen-pg"
@@ -163,7 +163,7 @@ class Postgres(Service):
                                  "-o", f"-p {self.port}", "-w", "-t", "60", "start"],
                                 capture_output=True, text=True)
         if result.returncode != 0:
-            die("PostgreSQL did not start:\n" + result.stdout + result.stderr + _log_tail(self.log))
+            die("PostgreSQL did not start:\n" + result.stdout + result.stderr + log_tail(self.log))
         wait_for(self.healthy, "postgres", 30, log=self.log)
         say(f"postgres started (pid {self.pid()}, 127.0.0.1:{self.port})")
 

@@ -67,12 +67,13 @@ def wait_for(check, what: str, timeout: float, proc: subprocess.Popen | None = N
         if check():
             return
         if proc is not None and proc.poll() is not None:
-            die(f"{what} exited with code {proc.returncode}" + _log_tail(log))
+            die(f"{what} exited with code {proc.returncode}" + log_tail(log))
         time.sleep(0.3)
-    die(f"{what} did not become ready within {timeout:.0f} s" + _log_tail(log))
+    die(f"{what} did not become ready within {timeout:.0f} s" + log_tail(log))
 
 
-def _log_tail(log: Path | None, lines: int = 15) -> str:
+def log_tail(log: Path | None, lines: int = 15) -> str:
+    """The last lines of a log, to end an error message with (empty without a log)."""
     if log is None or not log.exists():
         return ""
     tail = log.read_text(errors="replace").splitlines()[-lines:]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from portal_stack.messages import die
 
+# The repository (scripts/portal_stack/ is two folders below it).
 ROOT = Path(__file__).resolve().parent.parent.parent
 VENV = ROOT / ".venv"
 SOLR_MODULE = ROOT / "config" / "solr"

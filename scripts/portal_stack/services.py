@@ -19,7 +19,7 @@ from pathlib import Path
 from portal_stack.install import find_tool
 from portal_stack.messages import die, say
 from portal_stack.postgres import Postgres
-from portal_stack.processes import Service, _log_tail, http_ok, process_alive, wait_for
+from portal_stack.processes import Service, http_ok, log_tail, process_alive, wait_for
 from portal_stack.profiles import ROOT, SOLR_JAR, SOLR_MODULE, SOURCE_CKAN_NAME, VENV, Profile
 
 
@@ -185,7 +185,7 @@ class CkanCommand(Service):
         # supervisor then gives up instead of restarting it.
         time.sleep(self.STARTUP_CHECK_SECONDS)
         if proc.poll() is not None or self.pid() is None:
-            die(f"{self.name} exited right after start" + _log_tail(self.log))
+            die(f"{self.name} exited right after start" + log_tail(self.log))
         say(f"{self.name} started (pid {self.pid()}, supervised by pid {proc.pid})")
 
     def stop(self) -> None:
