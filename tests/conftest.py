@@ -8,7 +8,6 @@ database and Solr core as the running server.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -20,6 +19,8 @@ from typing import Any
 import pytest
 import requests
 
+import portal_stack.services
+
 # Fixtures shared between test modules live in these modules (tests/), not in test modules.
 pytest_plugins = ["harvest_fixtures", "db_faults", "source_ckan"]
 
@@ -27,17 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # official examples and shapes (tests/fixtures/reference) and real catalogues (tests/fixtures/corpus)
 REFERENCE = ROOT / "tests" / "fixtures" / "reference"
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
-
-
-def _load_stack_module():
-    spec = importlib.util.spec_from_file_location("portal_stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-stack_module = _load_stack_module()
+# The services of scripts/stack.py (its package scripts/portal_stack; pytest has scripts/ on its path).
+stack_module = portal_stack.services
 
 # The state folder of the stack under test (var/test, or var/test<N>), from --ckan-ini.
 STATE_DIR = ROOT / "var" / "test"
