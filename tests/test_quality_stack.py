@@ -8,7 +8,10 @@ import csv
 import datetime as dt
 import html
 import io
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -16,6 +19,7 @@ from ckan import model
 
 from ckanext.thueringen.linkcheck import results as linkcheck
 from conftest import ActionApi, wait_until
+from harvest_fixtures import harvest, new_org, new_source, rdf_catalogue, rdf_dataset
 
 JOB_TIMEOUT = 120
 CSV = "http://publications.europa.eu/resource/authority/file-type/CSV"
@@ -167,3 +171,33 @@ def test_private_datasets_score_is_for_members_only(sysadmin_api, anonymous_api,
     assert private["name"] not in csv_rows.text and public["name"] in csv_rows.text
     assert private["name"] not in requests.get(f"{stack['web_url']}/organization/{organization['name']}/qualitaet",
                                                timeout=30).text
+
+
+def test_a_harvest_import_is_scored_by_the_worker(sysadmin_api, anonymous_api, served):
+    folder, base = served
+    name = f"qualitaet-{uuid.uuid4().hex[:6]}"
+    (folder / f"{name}.rdf").write_bytes(rdf_catalogue(*(
+        rdf_dataset(f"https://{name}.example/{i}", f"Qualitätsprobe {i}") for i in range(3))))
+    org = new_org(sysadmin_api, "qualitaetsprobenamt")
+    source = new_source(sysadmin_api, org["id"], name, f"{base}/{name}.rdf")
+    harvest(sysadmin_api, source["id"])
+    found = anonymous_api("package_search", fq=f"owner_org:{org['id']}", rows=10)
+    assert found["count"] == 3
+    scores = [_scored(anonymous_api, dataset["id"]) for dataset in found["results"]]
+    # theme, format CSV, licence: the same record three times, the same score
+    assert len({s["score"] for s in scores}) == 1
+    assert {"keyword", "temporal", "spatial"} <= {a["metric"] for a in scores[0]["advice"]}
+    summary = anonymous_api("thueringen_quality_summary", organization=org["id"])
+    assert summary["datasets"] == 3 and summary["top_advice"]
+
+
+def test_rescore_command_scores_now_and_refuses_unknown_datasets(sysadmin_api, anonymous_api, organization, stack):
+    created = sysadmin_api("package_create", **_dataset(organization["id"]))
+    first = _scored(anonymous_api, created["id"])
+    ckan = [str(Path(sys.executable).parent / "ckan"), "-c", stack["ckan_ini"], "thueringen", "quality", "rescore"]
+    done = subprocess.run([*ckan, created["name"], "--now"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1 Datensatz/Datensätze bewertet" in done.stdout
+    assert anonymous_api("thueringen_quality_show", id=created["id"])["scored_at"] > first["scored_at"]
+    refused = subprocess.run([*ckan, "gibt-es-nicht"], capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "gibt es nicht" in refused.stderr
