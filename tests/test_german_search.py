@@ -45,10 +45,11 @@ def corpus(stack):
         "haushaltsplan": ("Haushaltsplan 2024", "Beschlossen vom Stadtrat.", ""),
     }
     datasets = {}
-    for number, (key, (title, notes, fulltext)) in enumerate(specs.items()):
+    for number, (key, (title, notes, _fulltext)) in enumerate(specs.items()):
         # names without the words searched for: CKAN's fields index the name too
         datasets[key] = api("package_create", name=f"ds{number}-{suffix}", title=title, notes=notes,
                             owner_org=org["id"])
+    for key, (_title, _notes, fulltext) in specs.items():
         if fulltext:
             index_with_fulltext(datasets[key]["id"], fulltext)
     return {"api": api, "org": org, "datasets": datasets}

@@ -31,10 +31,11 @@ def relevance(stack):
     suffix = uuid.uuid4().hex[:6]
     org = api("organization_create", name=f"relevanz-{suffix}", title="Relevanzbehörde")
     names = {}
-    for number, (key, (title, notes, text)) in enumerate(DOCUMENTS.items()):
+    for number, (key, (title, notes, _text)) in enumerate(DOCUMENTS.items()):
         dataset = api("package_create", name=f"r{number}-{suffix}", title=title, notes=notes, owner_org=org["id"])
-        index_with_fulltext(dataset["id"], text)
         names[dataset["name"]] = key
+    for name, key in names.items():
+        index_with_fulltext(api("package_show", id=name)["id"], DOCUMENTS[key][2])
     return {"api": api, "org": org, "keys": names, "stack": stack}
 
 

@@ -8,6 +8,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.thueringen import cli, facets, helpers, licenses
 from ckanext.thueringen.logic import action, auth, validators
+from ckanext.thueringen.search import geometry
 
 
 @toolkit.blanket.config_declarations
@@ -62,6 +63,7 @@ class ThueringenPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict):
+        pkg_dict = geometry.drop_unreadable(pkg_dict)
         return facets.index_fields(pkg_dict, facets.organization_level(pkg_dict.get("owner_org")))
 
     def after_dataset_search(self, search_results, search_params):

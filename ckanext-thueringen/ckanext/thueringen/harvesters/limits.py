@@ -21,9 +21,9 @@ from ckanext.thueringen.normalize import CLEANED, DROPPED, Unmapped, cut_at_word
 _BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LONG_TEXT = ("notes", "description")
 UNLIMITED = 10**9
-# values that mean nothing when cut: addresses and identifiers are dropped instead
+# values that mean nothing when cut: addresses, identifiers and geometries are dropped instead
 _WHOLE = ("url", "uri", "download_url", "access_url", "identifier", "alternate_identifier", "documentation",
-          "endpoint_url", "landing_page", "email")
+          "endpoint_url", "landing_page", "email", "geom", "bbox", "centroid", "spatial")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ def _fit_text(text: str, path: tuple, limits: Limits, findings: list[Unmapped]) 
     named = [part for part in path if isinstance(part, str)]
     if len(cleaned) > most and named and named[-1] in _WHOLE:
         findings.append(Unmapped(_where(path), cleaned[:200], f"ist {len(cleaned)} Zeichen lang, erlaubt sind "
-                                 f"{most}; gekürzt wäre es eine andere Adresse oder Kennung, daher verworfen",
+                                 f"{most}; gekürzt wäre es eine andere Adresse, Kennung oder Geometrie, daher "
+                                 "verworfen",
                                  DROPPED))
         return None
     if len(cleaned) > most:
