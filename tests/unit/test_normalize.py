@@ -379,19 +379,20 @@ def test_normalize_dataset_keeps_and_flags_what_it_cannot_map():
     flagged = {u.field: u for u in result.unmapped}
     assert sorted(flagged) == ["modified", "publisher[0].email", "resources[1].format",
                                "resources[1].issued", "resources[1].license"]
-    # an impossible date is dropped (CKAN would refuse the whole record for it) ...
+    # an impossible date or e-mail address is dropped (the portal would refuse the whole record for it) ...
     assert "modified" not in result.value and "issued" not in result.value["resources"][1]
+    assert "email" not in result.value["publisher"][0]
     assert flagged["modified"].kind == flagged["resources[1].issued"].kind == "dropped"
+    assert flagged["publisher[0].email"].kind == "dropped"
     # ... the rest kept exactly as sent ...
     assert result.value["resources"][1]["license"] == "Nutzungsbedingungen der Stadt Musterstadt"
     assert result.value["resources"][1]["format"] == "Tabellenblatt"
-    assert result.value["publisher"][0]["email"] == "kein-kontakt"
     # ... and explained in German
     assert flagged["resources[1].license"].value == "Nutzungsbedingungen der Stadt Musterstadt"
     assert flagged["resources[1].license"].message == (
         "Lizenz 'Nutzungsbedingungen der Stadt Musterstadt' steht nicht in der DCAT-AP.de-Lizenzliste; sie wird "
         "als eigenes Lizenzdokument (dct:LicenseDocument mit dem Text als Bezeichnung) exportiert")
-    assert {u.kind for f, u in flagged.items() if not f.endswith(("modified", "issued"))} == {"unmapped"}
+    assert {u.kind for f, u in flagged.items() if not f.endswith(("modified", "issued", "email"))} == {"unmapped"}
     assert "kein gültiges Datum" in flagged["modified"].message
     assert "kein gültiges Datum" in flagged["resources[1].issued"].message
     assert "E-Mail-Adresse" in flagged["publisher[0].email"].message

@@ -126,7 +126,7 @@ def byte_size(value: Any) -> int | None:
 
 
 _SIZE = _Rule(byte_size, "Größe '{value}' ist keine Zahl von Bytes; verworfen", drop=True)
-_EMAIL_RULE = _Rule(email_address, "'{value}' ist keine gültige E-Mail-Adresse")
+_EMAIL_RULE = _Rule(email_address, "'{value}' ist keine gültige E-Mail-Adresse; verworfen", drop=True)
 _LICENCE = _Rule(licence, "Lizenz '{value}' steht nicht in der DCAT-AP.de-Lizenzliste; sie wird als eigenes "
                           "Lizenzdokument (dct:LicenseDocument mit dem Text als Bezeichnung) exportiert",
                  "licenses")

@@ -73,6 +73,11 @@ def rescore(package_ids: list[str]) -> list[Scored]:
     from ckan import model
     from ckan.lib.search import rebuild
 
+    # CKAN's session keeps loaded objects across commits (expire_on_commit off):
+    # in this long-lived worker they would be an earlier state of the datasets,
+    # and indexing that state would put deleted resources back into Solr's copy
+    # that package_show (and so resource_create) reads.
+    model.Session.expire_all()
     datasets = load(package_ids)
     gone = set(package_ids) - {d["id"] for d in datasets}
     graph, refs = export(datasets)
@@ -81,6 +86,7 @@ def rescore(package_ids: list[str]) -> list[Scored]:
     storage.forget(gone)
     storage.snapshot({s.row.owner_org for s in scored})
     model.Session.commit()
+    model.Session.expire_all()   # index what is stored now, not what was read above
     for dataset in datasets:
         try:
             rebuild(dataset["id"], defer_commit=True)
