@@ -104,6 +104,15 @@ BADEGEWAESSER = "https://example.com/dataset/d4ce4e6e-ab89-44cb-bf5c-33a162c234d
 
 
 @pytest.mark.timeout(600)   # four harvests of 11 sources, 110 s on a busy machine
+def scored_in_index(org_id: str) -> int:
+    """How many of the organisation's datasets Solr holds with their quality score."""
+    from ckan.lib.search.common import make_connection
+
+    from ckanext.thueringen.quality.plugin import BAND_FIELD
+
+    return make_connection().search(q=f'owner_org:"{org_id}" AND {BAND_FIELD}:[* TO *]', rows=0).hits
+
+
 def test_real_catalogues_and_examples(api, stack, served):
     folder, base = served
     bremen_text = (CATALOGS / "bremen-catalog.rdf").read_text(encoding="utf-8")
@@ -148,6 +157,9 @@ def test_real_catalogues_and_examples(api, stack, served):
 
     # 2. A re-harvest of the unchanged sources writes nothing: no dataset, no Solr document.
     orgs = (bremen_org["id"], rostock_org["id"], examples_org["id"])
+    # the stack's quality worker scores the new datasets and indexes them once more: wait for it
+    wait_until(lambda: all(scored_in_index(org) == len([p for p in packages(org) if p.state == "active"])
+                           for org in orgs), timeout=300, interval=2, what="the new datasets scored")
     before = {org: stamps(org) for org in orgs}
     indexed = {org: solr_stamps(stack, org) for org in orgs}
     jobs = harvest(api, *all_sources)
