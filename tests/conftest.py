@@ -131,6 +131,28 @@ def wait_until(condition, timeout: float, interval: float = 1.0, what: str = "co
     raise AssertionError(f"{what} not reached within {timeout:.0f} s")
 
 
+def scored_in_index(query: str) -> int:
+    """How many datasets matching the Solr `query` the index holds with their
+    quality score, i.e. after the stack's quality worker has indexed them again."""
+    from ckan.lib.search.common import make_connection
+
+    from ckanext.thueringen.quality.plugin import BAND_FIELD
+
+    return make_connection().search(q=f"({query}) AND {BAND_FIELD}:[* TO *]", rows=0).hits
+
+
+def wait_until_scored(package_ids, timeout: float = 120) -> None:
+    """Wait until the quality worker has scored and indexed again every dataset.
+
+    A test that changes a dataset behind CKAN's back (straight in the tables or
+    straight into Solr) waits for this first: the worker indexes the dataset
+    from the tables once more and would undo the change."""
+    ids = list(package_ids)
+    query = " OR ".join(f'id:"{package_id}"' for package_id in ids)
+    wait_until(lambda: scored_in_index(query) == len(ids), timeout=timeout, interval=0.5,
+               what=f"{len(ids)} datasets scored by the quality worker")
+
+
 def consumer_pids() -> dict[str, int]:
     """The running harvest consumers' pids (from their pid files); fails when one is not running."""
     pids = {}

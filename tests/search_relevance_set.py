@@ -192,18 +192,11 @@ def index_with_fulltext(package_id: str, text: str, timeout: float = 120) -> Non
     First waits until the stack's quality worker has scored the new dataset:
     it indexes the dataset again from the tables, which do not hold this text
     (it goes straight into the index), and would drop it."""
-    import time
-
     from ckan import logic
-    from ckan.lib.search.common import make_connection
 
-    from ckanext.thueringen.quality.plugin import BAND_FIELD
+    from conftest import wait_until_scored
 
-    deadline = time.monotonic() + timeout
-    while not make_connection().search(q=f'id:"{package_id}" AND {BAND_FIELD}:[* TO *]', rows=0).hits:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"dataset {package_id} not scored by the quality worker within {timeout:.0f} s")
-        time.sleep(0.5)
+    wait_until_scored([package_id], timeout)
 
     default, custom = logic.package_show_default_and_custom_schemas(
         {"ignore_auth": True, "use_cache": False, "validate": False}, package_id)

@@ -26,6 +26,7 @@ from rdflib.compare import isomorphic
 
 from ckanext.thueringen import conformance
 from ckanext.thueringen.vocabularies import vocabulary
+from conftest import wait_until_scored
 
 EU = "http://publications.europa.eu/resource/authority/"
 FT = EU + "file-type/"
@@ -221,6 +222,8 @@ def test_migration_brings_old_datasets_to_the_new_form_and_keeps_their_export(ap
                                  {"url": "https://example.org/a.odt", "format": "Eigenes Format"}])
         names.append(created["name"])
     new_exports = {name: _export(stack, name) for name in names}
+    # stored "before" only once the quality worker has indexed the new datasets
+    wait_until_scored(api("package_show", id=name)["id"] for name in names)
     for name in names:
         _store_in_old_form(api("package_show", id=name)["id"])
     old = api("package_show", id=names[0])
