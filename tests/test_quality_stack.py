@@ -201,3 +201,28 @@ def test_rescore_command_scores_now_and_refuses_unknown_datasets(sysadmin_api, a
     assert anonymous_api("thueringen_quality_show", id=created["id"])["scored_at"] > first["scored_at"]
     refused = subprocess.run([*ckan, "gibt-es-nicht"], capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "gibt es nicht" in refused.stderr
+
+
+
+def test_a_worker_reindexing_a_dataset_never_undoes_a_save_made_meanwhile(sysadmin_api, organization, stack):
+    """A worker reads the dataset, then (slowed down here) sends it to Solr; a
+    save comes in between. Solr ends with the saved version, not the worker's."""
+    import time
+
+    from ckan.lib.search.common import make_connection
+
+    from conftest import wait_until_scored
+
+    created = sysadmin_api("package_create", **_dataset(organization["id"], title="Vor dem Speichern"))
+    wait_until_scored([created["id"]])
+    # a process as the workers are (CKAN's app from the stack's ini), indexing through
+    # search.reindex with the step to Solr delayed by 4 s
+    worker = subprocess.Popen([sys.executable, str(Path(__file__).parent / "slow_reindex.py"), stack["ckan_ini"],
+                               created["id"], "4"], stdout=subprocess.PIPE, text=True)
+    assert worker.stdout.readline().strip() == "read"
+    sysadmin_api("package_patch", id=created["id"], title="Nach dem Speichern")
+    assert worker.wait(60) == 0
+
+    time.sleep(2)   # Solr's soft commit
+    docs = make_connection().search(q=f'id:"{created["id"]}"', fl="title").docs
+    assert docs[0]["title"] == "Nach dem Speichern"

@@ -330,10 +330,10 @@ def _fail(record: storage.Record, reason: str, *, content_hash: str | None = Non
 
 def _reindex(package_id: str) -> None:
     """Solr gets the package again (with the new text); the database row of the package stays as it is."""
-    from ckan.lib.search import rebuild
+    from ckanext.thueringen.search.reindex import reindex
 
     try:
-        rebuild(package_id)
+        reindex(package_id)
     except Exception:  # noqa: BLE001 - a deleted package or Solr hiccup must not lose the stored text
         log.exception("Volltext: Datensatz %s konnte nicht neu indexiert werden", package_id)
 

@@ -71,7 +71,8 @@ def load(package_ids: Iterable[str]) -> list[dict]:
 def rescore(package_ids: list[str]) -> list[Scored]:
     """Score and store the datasets, take today's snapshot, re-index them (commits)."""
     from ckan import model
-    from ckan.lib.search import rebuild
+
+    from ckanext.thueringen.search.reindex import reindex
 
     # CKAN's session keeps loaded objects across commits (expire_on_commit off):
     # in this long-lived worker they would be an earlier state of the datasets,
@@ -89,7 +90,7 @@ def rescore(package_ids: list[str]) -> list[Scored]:
     model.Session.expire_all()   # index what is stored now, not what was read above
     for dataset in datasets:
         try:
-            rebuild(dataset["id"], defer_commit=True)
+            reindex(dataset["id"], defer_commit=True)
         except Exception:  # noqa: BLE001 - the stored score stays; the next edit indexes it
             log.exception("Qualität: Datensatz %s nicht neu indexiert", dataset["id"])
     if datasets:
