@@ -5,12 +5,19 @@ The counts come from the facets of one package_search over every public
 dataset and publication; the newest items from two small searches, the number
 of authorities per level from the organisations' table (an organisation
 without datasets is no facet item). Everything is kept in Redis for
-`thueringen.home.cache_seconds` and dropped when a dataset changes, so that
-the home page costs one Redis read almost always."""
+`thueringen.home.cache_seconds`, so that the home page costs one Redis read
+almost always.
+
+Whatever changes the index (a form, the API, a harvest batch, the quality or
+full-text worker) notes the time of the change (`note_change`); cached
+figures computed before that change became searchable are computed again
+(`is_fresh`). A harvest changes the index many times a second: then the
+figures are computed at most every REFRESH_SECONDS."""
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import ckan.model as model
@@ -32,8 +39,24 @@ NEWEST = 5
 NOT_A_CATEGORY = {"OP_DATPRO"}
 
 
-def _cache_key() -> str:
-    return f"thueringen:home:{toolkit.config.get('ckan.site_id')}"
+# The change is noted as a dataset goes to the index (a harvest batch sends
+# its documents a little later); Solr makes it searchable within its
+# autoSoftCommit time (1 s, config/solr/configsets/ckan/conf/solrconfig.xml).
+SEARCHABLE_AFTER_SECONDS = 5.0
+REFRESH_SECONDS = 5.0
+
+
+def _keys() -> tuple[str, str]:
+    site = toolkit.config.get("ckan.site_id")
+    return f"thueringen:home:{site}", f"thueringen:home:{site}:changed"
+
+
+def is_fresh(computed_at: float, changed_at: float | None, now: float) -> bool:
+    """Whether figures computed at `computed_at` may still be shown at `now`
+    when the index last changed at `changed_at` (None: not since they were kept)."""
+    if changed_at is None or computed_at >= changed_at + SEARCHABLE_AFTER_SECONDS:
+        return True
+    return now - computed_at < REFRESH_SECONDS
 
 
 def _facet_counts(search: dict[str, Any], field: str) -> dict[str, int]:
@@ -85,30 +108,37 @@ def compute() -> dict[str, Any]:
 
 
 def figures() -> dict[str, Any]:
-    """The home page's figures from the cache, computed when missing. A failing
-    Redis costs speed, not the page."""
+    """The home page's figures from the cache, computed when missing or older
+    than the index's last change. A failing Redis costs speed, not the page."""
     seconds = toolkit.config.get("thueringen.home.cache_seconds")
+    if seconds <= 0:
+        return compute()
+    cache_key, changed_key = _keys()
     redis = connect_to_redis()
     try:
-        cached = redis.get(_cache_key()) if seconds > 0 else None
+        cached, changed_at = redis.mget(cache_key, changed_key)
     except RedisError as error:
         log.warning("Home page cache unavailable: %s", error)
-        cached = None
+        cached, changed_at = None, None
+    now = time.time()
     if cached:
-        return json.loads(cached)
+        kept = json.loads(cached)
+        if "computed_at" in kept and is_fresh(kept["computed_at"], float(changed_at) if changed_at else None, now):
+            return kept["figures"]
     data = compute()
-    if seconds > 0:
-        try:
-            redis.set(_cache_key(), json.dumps(data), ex=seconds)
-        except RedisError as error:
-            log.warning("Home page cache unavailable: %s", error)
+    try:
+        redis.set(cache_key, json.dumps({"computed_at": now, "figures": data}), ex=seconds)
+    except RedisError as error:
+        log.warning("Home page cache unavailable: %s", error)
     return data
 
 
-def invalidate() -> None:
-    """Drop the cached figures (a dataset was created, changed or deleted)."""
+def note_change() -> None:
+    """Note that the index changed now (a dataset was indexed or removed, an
+    authority changed): figures computed before are computed again."""
+    _cache_key, changed_key = _keys()
     try:
-        connect_to_redis().delete(_cache_key())
+        connect_to_redis().set(changed_key, repr(time.time()), ex=24 * 3600)
     except RedisError as error:
         log.warning("Home page cache unavailable: %s", error)
 

@@ -22,6 +22,7 @@ def _endpoint() -> str | None:
 @toolkit.blanket.config_declarations
 class ThueringenSearchPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IOrganizationController, inherit=True)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IConfigurer)
 
@@ -46,15 +47,25 @@ class ThueringenSearchPlugin(plugins.SingletonPlugin):
         chosen = query.german_search_params(search_params, toolkit.config.get("thueringen.search.query_fields"))
         return ranking.with_compound_parts(chosen, search_params, analysis.compound_parts())
 
-    # The home page's cached figures count datasets: a change drops them.
-    def after_dataset_create(self, context, pkg_dict):
-        home.invalidate()
-
-    def after_dataset_update(self, context, pkg_dict):
-        home.invalidate()
+    # The home page's cached figures count what the index holds: every way a
+    # dataset reaches the index (forms, API, harvest batches, the workers) passes here.
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        home.note_change()
+        return pkg_dict
 
     def after_dataset_delete(self, context, pkg_dict):
-        home.invalidate()
+        home.note_change()
+
+    # IOrganizationController: the figures count authorities by level. (CKAN
+    # calls these three for datasets too, as IPackageController methods: also a change.)
+    def create(self, entity):
+        home.note_change()
+
+    def edit(self, entity):
+        home.note_change()
+
+    def delete(self, entity):
+        home.note_change()
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return query.add_highlights(search_results, search_params)
