@@ -44,6 +44,8 @@ def site(stack) -> Site:
     dataset = admin("package_create", owner_org=org["id"], name=f"trinkwasser-{suffix}",
                     title=f"Trinkwasserqualität {word}", notes="Messwerte der Trinkwasserqualität je Ortsteil.",
                     license_id=LICENSE, tags=[{"name": "Wasser"}, {"name": "Umwelt"}],
+                    documentation=[f"https://daten.beispielstadt.example/{suffix}/{name}.pdf"
+                                   for name in ("methodik", "messstellen")],
                     resources=[{"url": f"https://daten.beispielstadt.example/{suffix}/trinkwasser.csv",
                                 "name": "Messwerte 2024", "format": "CSV"}])
     publication = admin("package_create", **complete_publication(org["id"], suffix, title=f"Konzessionsvertrag {word}"))

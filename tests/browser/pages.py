@@ -33,6 +33,9 @@ PAGE_TYPES = [
     PageType("privacy", lambda s: "/datenschutz"),
     PageType("dataset-form", lambda s: f"/dataset/new?owner_org={s.org['id']}", logged_in=True),
     PageType("publication-form", lambda s: f"/publication/new?owner_org={s.org['id']}", logged_in=True),
+    # filled in: chosen licence and keywords, several values in a multiple-text field
+    PageType("dataset-edit", lambda s: f"/dataset/edit/{s.dataset['name']}", logged_in=True),
+    PageType("resource-form", lambda s: f"/dataset/{s.dataset['name']}/resource/new", logged_in=True),
     PageType("dataset-logged-in", lambda s: f"/dataset/{s.dataset['name']}", logged_in=True),
     PageType("user", lambda s: f"/user/{s.editor['name']}", logged_in=True),
     PageType("dashboard", lambda s: "/dashboard/datasets", logged_in=True),

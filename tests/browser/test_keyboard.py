@@ -1,7 +1,7 @@
 """The portal with the keyboard alone: the skip link moves focus to the main
 content, every focused control shows a visible focus, the filters of a search
 open on a phone and take focus (and give it back), a facet and a download link
-are reached and followed."""
+are reached and followed, the dataset form names every control."""
 from __future__ import annotations
 
 import pytest
@@ -104,3 +104,36 @@ def test_the_download_link_is_reached_by_keyboard(site, browser, session):
         press(browser, Keys.ENTER)
         found, _ = tab_until(browser, lambda element: element["href"] == download_url, limit=6)
     assert found is not None and found["visible"], "the download link is not reachable with Tab"
+
+
+def test_the_dataset_form_names_every_control_and_adds_a_value(site, browser, session):
+    """What a screen reader announces on the edit form: the licence and keyword
+    widgets (select2) with their label and what is chosen, every input of a
+    field of several values with its label; "Hinzufügen" adds a named input."""
+    session.ensure(True)
+    chrome.set_width(browser, "desktop")
+    chrome.visit(browser, site.url(f"/dataset/edit/{site.dataset['name']}"))
+
+    def control(selector: str):
+        return browser.find_element("css selector", selector)
+
+    licence = control("#field-license_id + .select2-container .select2-selection")
+    assert licence.accessible_name.startswith("Lizenz") and site.dataset["license_title"] in licence.accessible_name, \
+        licence.accessible_name
+    keywords = control("#field-tags + .select2-container .select2-selection, "
+                       "#field-tag_string + .select2-container .select2-selection")
+    assert keywords.accessible_name.startswith("Schlagwörter"), keywords.accessible_name
+    assert control("#field-tags + .select2-container .select2-search__field, "
+                   "#field-tag_string + .select2-container .select2-search__field").accessible_name.startswith(
+        "Schlagwörter")
+
+    def documentation_inputs():
+        return browser.find_elements("css selector", 'fieldset[name="documentation"] input[name="documentation"]')
+
+    label = documentation_inputs()[0].accessible_name
+    assert label and {field.accessible_name for field in documentation_inputs()} == {label}
+    add = control('fieldset[name="documentation"] a[href*="multiple_add"]')
+    add.send_keys(Keys.ENTER)
+    assert len(documentation_inputs()) == 3
+    assert browser.switch_to.active_element == documentation_inputs()[-1]
+    assert documentation_inputs()[-1].accessible_name == label

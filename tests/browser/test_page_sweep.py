@@ -31,13 +31,7 @@ def check(browser, site, page, lang: str, width: str, requested: list[str], scre
     return [f"[{width}] {problem}" for problem in problems]
 
 
-# Open defects (#15), kept visible: strict, so each fails the run once it is fixed
-# and its mark must go. The forms' select2 widgets (keywords, licence) have no
-# accessible name, and scheming's multiple_text inputs no label.
-OPEN = {"dataset-form": "select2 widgets and multiple_text inputs without an accessible name",
-        "publication-form": "select2 widgets and multiple_text inputs without an accessible name"}
-PAGES = [pytest.param(page, id=page.name, marks=[pytest.mark.xfail(strict=True, reason=OPEN[page.name])]
-                      if page.name in OPEN else []) for page in PAGE_TYPES]
+PAGES = [pytest.param(page, id=page.name) for page in PAGE_TYPES]
 
 
 @pytest.mark.timeout(120)

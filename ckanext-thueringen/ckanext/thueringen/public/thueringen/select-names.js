@@ -1,0 +1,69 @@
+// Accessible names for CKAN's select2 widgets (keywords, licence, formats).
+//
+// select2 4.0.13, as CKAN 2.12 ships it, hides the original field (which has
+// its <label>) and shows its own combobox, text box and search field; the
+// combobox points its name at the rendered selection, which is empty until a
+// value is chosen, and the other two have no name at all. A screen reader then
+// announces "Kombinationsfeld" with nothing to say which field it is (axe:
+// aria-input-field-name). This gives each of them the label of the original
+// field, also when select2 renders them again after a choice. Remove it once
+// select2 names its controls from the original field's label.
+(function () {
+  "use strict";
+
+  // The original field's <label>, given an id if it has none.
+  function labelOf(field) {
+    var label = field.id ? document.querySelector('label[for="' + field.id + '"]') : null;
+    if (label && !label.id) {
+      label.id = field.id + "-label";
+    }
+    return label;
+  }
+
+  function setOnce(element, attribute, value) {
+    if (element && element.getAttribute(attribute) !== value) {
+      element.setAttribute(attribute, value);
+    }
+  }
+
+  // The combobox is named by the label and what is chosen (single choice:
+  // the rendered selection; several: the chosen items are read as its content).
+  function name(container, label) {
+    var combobox = container.querySelector(".select2-selection");
+    var rendered = container.querySelector(".select2-selection__rendered[id]");
+    var single = combobox && combobox.classList.contains("select2-selection--single");
+    setOnce(combobox, "aria-labelledby", single && rendered ? label.id + " " + rendered.id : label.id);
+    if (single) {
+      setOnce(rendered, "aria-labelledby", label.id);
+    }
+    var search = container.querySelector(".select2-search__field");
+    setOnce(search, "aria-labelledby", label.id);
+  }
+
+  function nameAll() {
+    var fields = document.querySelectorAll(".select2-hidden-accessible");
+    for (var i = 0; i < fields.length; i++) {
+      var container = fields[i].nextElementSibling;
+      var label = labelOf(fields[i]);
+      if (label && label.id && container && container.classList.contains("select2-container")) {
+        name(container, label);
+      }
+    }
+  }
+
+  var pending = false;
+  function soon() {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        nameAll();
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    nameAll();
+    new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+  });
+})();
