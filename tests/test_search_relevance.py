@@ -85,9 +85,7 @@ def test_portal_search_beats_stock_search_and_keeps_its_floors(relevance):
 
 
 @pytest.mark.parametrize("q, first", [
-    # open defect: in the full suite "Haushaltsplan" once ranked another budget document first
-    pytest.param("Haushaltsplan", "hh2025", marks=pytest.mark.xfail(
-        strict=False, reason="open: order of the budget documents unstable in the full suite")),
+    ("Haushaltsplan", "hh2025"),
     ("Haushalt Plan", "hh2025"),
     ("Kitas", "kita-bedarf"),
     ("Gutachten", "gutachten-bruecke"),
