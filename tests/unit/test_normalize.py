@@ -176,7 +176,7 @@ def test_vocabulary_rules(rule, raw, expected):
 
 @pytest.mark.parametrize("rule, raw", [
     (normalize.language, "TODO:"),                       # Bremen
-    (normalize.language, "Klingonisch"),
+    (normalize.language, "Elbisch"),
     (normalize.frequency, "manchmal"),
     (normalize.access_right, "frei"),
     (normalize.availability, "http://dcat-ap.de/def/plannedAvailability/sometimes"),

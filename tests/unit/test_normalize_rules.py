@@ -50,9 +50,9 @@ def test_language_variants(raw, code):
 
 
 def test_every_language_is_found_by_its_iso_codes_in_every_code_list():
-    """For each language of the list: the ISO 639-1 and 639-2 codes the aliases
-    give, as plain codes and as Library of Congress and lexvo URIs."""
-    for concept in vocabulary("languages"):
+    """For each language of the hand-written list: the ISO 639-1 and 639-2 codes
+    the aliases give, as plain codes and as Library of Congress and lexvo URIs."""
+    for concept in (c for c in vocabulary("languages") if c.offered):
         codes = [a for a in concept.alt_labels if a.isalpha() and a.islower() and len(a) in (2, 3)]
         assert codes, concept.uri
         for code in codes:
@@ -70,7 +70,44 @@ def test_the_eu_official_languages_and_those_german_authorities_publish_in_are_l
     assert eu24 | {"HSB", "DSB", "TUR", "ARA", "RUS", "UKR", "FAS", "KUR", "SQI", "SRP", "VIE"} <= codes
 
 
-@pytest.mark.parametrize("raw", ["Klingonisch", "xx", "http://id.loc.gov/vocabulary/iso639-1/xx", "Sorbisch?"])
+def test_every_other_iso_639_3_language_is_kept_under_its_eu_uri():
+    """The code table's languages (the EU list names them by their ISO 639-3
+    code): found by their EU URI and by each of their ISO codes, plain and as
+    Library of Congress URIs; not offered in the form."""
+    table = [c for c in vocabulary("languages") if not c.offered]
+    assert len(table) > 7000
+    choices = {choice["value"] for choice in vocabulary("languages").choices()}
+    for concept in table:
+        assert concept.uri == LANG + concept.code and concept.uri not in choices
+        assert normalize.language(concept.uri) == concept.uri
+        assert normalize.language(concept.uri.replace("http://", "https://")) == concept.uri
+        for code in concept.alt_labels:
+            kind = "iso639-1" if len(code) == 2 else "iso639-2"
+            assert normalize.language(code) == concept.uri, code
+            assert normalize.language(f"http://id.loc.gov/vocabulary/{kind}/{code}") == concept.uri, code
+
+
+@pytest.mark.parametrize("raw, code, german", [
+    ("nds", "NDS", "Plattdeutsch"), ("http://id.loc.gov/vocabulary/iso639-2/nds", "NDS", "Plattdeutsch"),
+    ("Plattdeutsch", "NDS", "Plattdeutsch"), ("Low German", "NDS", "Plattdeutsch"),
+    ("frr", "FRR", "Nordfriesisch"), ("Saterfriesisch", "STQ", "Saterfriesisch"),
+    ("http://publications.europa.eu/resource/authority/language/KMR", "KMR", None),
+])
+def test_regional_and_rarer_languages_are_kept(raw, code, german):
+    assert normalize.language(raw) == LANG + code
+    if german:
+        assert vocabulary("languages").label(LANG + code, "de") == german
+
+
+def test_the_code_table_never_overrides_the_hand_written_list():
+    """A code the hand-written aliases give to another language stays with it:
+    "pes" (Iranian Persian) is Persian FAS, "arb" Arabic ARA."""
+    assert normalize.language("pes") == LANG + "FAS"
+    assert normalize.language("arb") == LANG + "ARA"
+    assert LANG + "PES" not in vocabulary("languages")
+
+
+@pytest.mark.parametrize("raw", ["Elbisch", "xx", "http://id.loc.gov/vocabulary/iso639-1/xx", "Sorbisch?"])
 def test_language_unknown(raw):
     assert normalize.language(raw) is None
 

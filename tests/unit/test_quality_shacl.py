@@ -56,3 +56,18 @@ def test_validation_with_the_kept_code_lists_equals_conformance_and_leaves_no_da
     alone = _alone(graph, BATHING)
     assert shacl.validate(alone) == conformance.validate(alone)
     assert not any(f.focus == str(POLICE) for f in shacl.validate(alone).findings)
+
+
+def test_a_language_of_the_iso_639_3_table_conforms_and_one_outside_every_list_does_not():
+    """Low German (NDS) is in the EU language list by its ISO 639-3 code: the
+    shapes see its scheme (conformance.complement_memberships), in both ways
+    of validating; an invented code stays a violation."""
+    graph = _alone(Graph().parse(EXAMPLE, format="turtle"), BATHING)
+    graph.remove((BATHING, DCTERMS.language, None))
+    graph.add((BATHING, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/NDS")))
+    for report in (conformance.validate(graph), shacl.validate(graph)):
+        assert not [f for f in report.violations if "dcterms:language" in f.message], report.violations
+    invented = "http://publications.europa.eu/resource/authority/language/QQQ"
+    graph.add((BATHING, DCTERMS.language, URIRef(invented)))
+    for report in (conformance.validate(graph), shacl.validate(graph)):
+        assert [f for f in report.violations if "dcterms:language" in f.message], report.violations

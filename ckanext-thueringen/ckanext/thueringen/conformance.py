@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph, Literal, Namespace
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, SKOS
 
 from ckanext.thueringen import vocabularies
 
@@ -53,6 +53,25 @@ def ontology_graph() -> Graph:
         for file_name in (entry["file"], *entry.get("extra", [])):
             _parse(graph, vocabularies.VOCABULARY_DIR / file_name)
     return graph
+
+
+def complement_memberships(data: Graph) -> list[tuple]:
+    """The scheme memberships of the concepts `data` uses from a vocabulary's
+    code table (vocabularies.complement_concepts: every ISO 639-3 language).
+    They are not in ontology_graph(): thousands of concepts, of which a record
+    uses one or two, would be copied into every validation."""
+    used = {node for node in data.objects() if isinstance(node, URIRef)}
+    triples = []
+    for name, entry in vocabularies.index().items():
+        if "complement" not in entry:
+            continue
+        vocabulary = vocabularies.vocabulary(name)
+        scheme = URIRef(entry["scheme"])
+        for node in used:
+            concept = vocabulary.get(str(node))
+            if concept is not None and not concept.offered:
+                triples += [(node, RDF.type, SKOS.Concept), (node, SKOS.inScheme, scheme)]
+    return triples
 
 
 @dataclass(frozen=True)
@@ -103,7 +122,7 @@ def validate(data: Graph) -> Report:
     combined = Graph()
     for triple in ontology_graph():
         combined.add(triple)
-    for triple in data:
+    for triple in (*data, *complement_memberships(data)):
         combined.add(triple)
     _conforms, results, _text = pyshacl.validate(
         combined, shacl_graph=shapes_graph(), inference="none",

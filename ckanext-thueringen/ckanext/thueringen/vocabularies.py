@@ -14,6 +14,7 @@ properties (GovData's `isOpenLicense`).
 """
 from __future__ import annotations
 
+import csv
 import functools
 import re
 from collections.abc import Iterator
@@ -54,6 +55,7 @@ _VALUE_PROPERTIES = {
     TVOC.documentType: "document_type",
     TVOC.appliesTo: "applies_to",
     TVOC.norm: "norm",
+    SKOS.scopeNote: "scope_note",
 }
 
 
@@ -66,6 +68,9 @@ class Concept:
     flags: dict[str, bool] = field(default_factory=dict, hash=False, compare=False)
     properties: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     deprecated: bool = False
+    # False for the concepts of a vocabulary's complement table: known, labelled
+    # and exported, but not offered as a choice in the forms (thousands of them).
+    offered: bool = True
 
     def label(self, language: str = "de") -> str:
         """The label in `language`, else German, else English, else the code."""
@@ -180,10 +185,10 @@ class Vocabulary:
     def choices(self, value: str = "uri") -> list[dict[str, Any]]:
         """ckanext-scheming choices: value = URI (or the code, `value="code"`),
         labels in German and English (scheming shows the user's language),
-        sorted by the German label."""
+        sorted by the German label; the offered concepts only."""
         return sorted(({"value": c.code if value == "code" else c.uri,
                         "label": {"de": c.label("de"), "en": c.label("en")}}
-                       for c in self.current()),
+                       for c in self.current() if c.offered),
                       key=lambda choice: choice["label"]["de"].casefold())
 
     def label(self, uri: str, language: str = "de") -> str:
@@ -250,7 +255,34 @@ def load_vocabulary(name: str, entry: dict[str, Any], directory: Path = VOCABULA
     if not concepts:
         raise ValueError(f"vocabulary {name}: no skos:Concept in scheme {scheme} in {path}")
     alias_namespaces = tuple(sorted(str(o) for o in graph.objects(scheme, TVOC.aliasNamespace)))
+    if "complement" in entry:
+        concepts += complement_concepts(directory / entry["complement"]["file"], entry["complement"]["uri"],
+                                        concepts)
     return Vocabulary(name, entry["scheme"], concepts, entry.get("source", ""), alias_namespaces)
+
+
+def complement_concepts(path: Path, uri_template: str, known: list[Concept]) -> list[Concept]:
+    """The concepts of a code table (TSV: code, alpha_2, bibliographic, name_en,
+    name_de) that the SKOS files do not decide on: a row is left out when any of
+    its codes or names is already a code, label or alias there (the files map
+    "pes" to Persian FAS on purpose; the table must not make it a language of
+    its own). Each concept's URI is `uri_template` with the row's code; names
+    shared by several rows name the first."""
+    taken = {_key(text) for concept in known
+             for text in (concept.code, *concept.labels.values(), *concept.alt_labels)}
+    concepts = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        for row in rows:
+            code = row["code"]
+            aliases = [text for text in (code.lower(), row["alpha_2"], row["bibliographic"]) if text]
+            names = {"en": row["name_en"], "de": row["name_de"] or row["name_en"]}
+            if any(_key(text) in taken for text in (code, *aliases, *names.values())):
+                continue
+            # its ISO codes beat another row's name ("ha" is Hausa, not the language named "Ha")
+            concepts.append(Concept(uri_template.format(code=code), code, names, tuple(aliases),
+                                    properties={"preferred_alias": tuple(aliases)}, offered=False))
+    return concepts
 
 
 @functools.cache

@@ -36,7 +36,7 @@ def validate(data: Graph) -> conformance.Report:
     """conformance.validate's answer for `data`, without copying the code lists."""
     with _LOCK:
         working = _working_graph()
-        added = [triple for triple in data if triple not in working]
+        added = [triple for triple in (*data, *conformance.complement_memberships(data)) if triple not in working]
         for triple in added:
             working.add(triple)
         try:
