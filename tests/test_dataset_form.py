@@ -89,3 +89,59 @@ def test_a_dataset_made_with_the_form_stores_vocabulary_uris_and_can_be_edited(e
 
     edit = session.get(f"{web}/dataset/edit/{name}", timeout=30).text
     assert re.search(rf'value="{re.escape(ECON)}"\s+selected', edit)
+
+
+def _form_as_a_browser_sends_it(html: str, form_id: str) -> list[tuple[str, str]]:
+    """The fields a browser submits for the form unchanged: text inputs,
+    checked boxes, every selected option (the first where a single select has
+    none selected), text areas."""
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(html, "html.parser").select_one(f"form#{form_id}")
+    fields = []
+    for element in form.select("input[name], select[name], textarea[name]"):
+        name = element["name"]
+        if element.name == "select":
+            options = element.select("option")
+            chosen = [o for o in options if o.has_attr("selected")]
+            if not chosen and options and not element.has_attr("multiple"):
+                chosen = options[:1]
+            fields += [(name, o.get("value", o.get_text())) for o in chosen]
+        elif element.name == "textarea":
+            fields.append((name, element.get_text()))
+        elif element.get("type") in ("checkbox", "radio"):
+            if element.has_attr("checked"):
+                fields.append((name, element.get("value", "on")))
+        elif element.get("type") not in ("submit", "button", "file", "image", "reset"):
+            fields.append((name, element.get("value", "")))
+    return fields
+
+
+def test_saving_the_form_unchanged_keeps_values_outside_its_choices(editor, stack):
+    """A harvested dataset holds values the form does not offer (Low German, a
+    language of the ISO table; a publisher's own licence): a clerk who opens it
+    and saves keeps them all."""
+    from conftest import ActionApi
+
+    session, org, web = editor
+    api = ActionApi(stack["api_url"], session.headers["Authorization"])
+    low_german = "http://publications.europa.eu/resource/authority/language/NDS"
+    created = api("package_create", name=f"platt-{uuid.uuid4().hex[:8]}", title="Plattdeutsche Ortsnamen",
+                  notes="Ortsnamen auf Platt.", owner_org=org["id"], license_id="dl-by-de/2.0",
+                  theme=[ECON], language=[low_german, "http://publications.europa.eu/resource/authority/language/DEU"])
+    assert low_german in created["language"]
+    api("package_patch", id=created["id"], license_id="nutzungsbedingungen-stadt-beispiel")
+    before = api("package_show", id=created["id"])
+    assert before["license_id"] == "nutzungsbedingungen-stadt-beispiel"
+
+    html = session.get(f"{web}/dataset/edit/{created['name']}", timeout=30).text
+    assert "Plattdeutsch" in html
+    fields = _form_as_a_browser_sends_it(html, "dataset-edit")
+    response = session.post(f"{web}/dataset/edit/{created['name']}", timeout=30,
+                            data=[*fields, ("save", "")], allow_redirects=False)
+    assert response.status_code in (302, 303), _errors(response.text)
+    after = api("package_show", id=created["id"])
+    for key in ("license_id", "title", "notes"):
+        assert after[key] == before[key], key
+    for key in ("language", "theme"):   # sets of values: the form lists them in its own order
+        assert sorted(after[key]) == sorted(before[key]), key

@@ -37,6 +37,21 @@ def thueringen_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]
     return vocabularies.vocabulary(field["vocabulary"]).choices(field.get("choice_value", "uri"))
 
 
+def thueringen_with_stored(options: list[dict[str, Any]], field_name: str, stored: Any) -> list[dict[str, Any]]:
+    """A select's options (dicts with `value` and `text`) and, after them, each
+    stored value of the field that is not among them: a value harvested from a
+    publisher's system, or one the list no longer offers, stays selectable, so
+    that saving the form keeps it instead of taking the first option."""
+    values = stored if isinstance(stored, (list, tuple)) else [stored]
+    offered = {str(option["value"]) for option in options}
+    kept = [{"value": str(value),
+             "text": toolkit._("{label} (stored, not in the list)").format(
+                 label=display.label(field_name, value, language()))}
+            for value in dict.fromkeys(v for v in values if isinstance(v, str) and v.strip())
+            if value not in offered]
+    return [*options, *kept]
+
+
 def thueringen_vocabulary_label(vocabulary: str, uri: str, language: str = "de") -> str:
     return vocabularies.vocabulary(vocabulary).label(uri, language)
 
@@ -212,6 +227,7 @@ _HELPERS: dict[str, dict[str, Callable]] = {
     "thueringen": {
         "thueringen_vocabulary_choices": thueringen_vocabulary_choices,
         "thueringen_vocabulary_label": thueringen_vocabulary_label,
+        "thueringen_with_stored": thueringen_with_stored,
         "thueringen_format_label": thueringen_format_label,
         "thueringen_format_code": thueringen_format_code,
         "thueringen_harvest_report": thueringen_harvest_report,
