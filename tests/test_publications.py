@@ -243,6 +243,16 @@ def test_document_type_vocabulary_is_served_as_skos_at_its_namespace(stack):
     assert (URIRef(DOC + "gutachten-studien"), SKOS.prefLabel, None) in Graph().parse(data=as_json.text,
                                                                                       format="json-ld")
     assert requests.get(f"{web}/def/document-type/kochrezepte", timeout=30).status_code == 404
+    # a browser gets a page: labels, the provision, the way to the publications of each type
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = requests.get(f"{web}/def/document-type", headers=browser, timeout=30)
+    assert page.headers["Content-Type"].startswith("text/html") and "Accept" in page.headers["Vary"]
+    assert "Gutachten und Studien" in page.text and "ThürTG § 6 Abs. 3 Nr. 1" in page.text
+    assert "vocab_document_type=" in page.text
+    one = requests.get(f"{web}/def/document-type/gutachten-studien", headers=browser, timeout=30)
+    assert "<h1>Gutachten und Studien</h1>" in one.text
+    assert requests.get(f"{web}/def/document-type?format=ttl", headers=browser,
+                        timeout=30).headers["Content-Type"].startswith("text/turtle")
 
 
 # --- harvesting (2a) ------------------------------------------------------------------

@@ -24,15 +24,36 @@ def search():
 
 _RDF_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
               "application/n-triples": "nt"}
+# ?format= for a link (a browser's Accept asks for HTML)
+_FORMAT_PARAMETERS = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "jsonld": "application/ld+json",
+                      "nt": "application/n-triples"}
+
+
+def _asks_for_html() -> bool:
+    """Whether the client names HTML and prefers it to RDF (a browser does;
+    `Accept: */*` of curl and scripts gets Turtle, as before)."""
+    accept = request.accept_mimetypes
+    named = {value for value, quality in accept if quality > 0}
+    return "text/html" in named and accept.best_match(["text/html", *_RDF_TYPES]) == "text/html"
 
 
 def document_types(slug: str | None = None):
-    """The document-type vocabulary as SKOS (Turtle unless Accept asks for RDF/XML,
-    JSON-LD or N-Triples), at the scheme's URI and at each concept's URI."""
-    if slug is not None and f"{publications.DOCUMENT_TYPE_SCHEME}/{slug}" not in \
-            vocabularies.vocabulary("document_types"):
+    """The document-type vocabulary at the scheme's URI and at each concept's
+    URI: a page for a browser (which asks for HTML first), else SKOS (Turtle
+    unless Accept asks for RDF/XML, JSON-LD or N-Triples)."""
+    types = vocabularies.vocabulary("document_types")
+    if slug is not None and f"{publications.DOCUMENT_TYPE_SCHEME}/{slug}" not in types:
         toolkit.abort(404, _("There is no document type \"{slug}\"").format(slug=slug))
-    media_type = request.accept_mimetypes.best_match(list(_RDF_TYPES), default="text/turtle")
+    asked = _FORMAT_PARAMETERS.get(request.args.get("format", ""))
+    if asked is None and _asks_for_html():
+        language = toolkit.h.lang() or "de"
+        shown = [types.get(f"{publications.DOCUMENT_TYPE_SCHEME}/{slug}")] if slug else \
+            sorted(types.current(), key=lambda concept: concept.label(language).casefold())
+        response = Response(toolkit.render("transparency/document_types.html", {
+            "types": shown, "single": slug is not None}))
+        response.headers["Vary"] = "Accept"
+        return response
+    media_type = asked or request.accept_mimetypes.best_match(list(_RDF_TYPES), default="text/turtle")
     path = vocabularies.VOCABULARY_DIR / vocabularies.index()["document_types"]["file"]
     if media_type == "text/turtle":
         body = path.read_bytes()
