@@ -1,7 +1,8 @@
-"""Avatars from the portal only: a user's profile image on another host (an
-image URL typed into the profile, or made up by a test factory) would make every
+"""Images from the portal only: a user's profile image or an authority's logo
+on another host (an image URL typed into the profile or the authority's form,
+one harvested from a CKAN, or made up by a test factory) would make every
 visitor's browser that shows it contact that host. Such images give way to
-CKAN's placeholder; uploaded images (served by the portal) stay."""
+CKAN's placeholders; uploaded images (served by the portal) stay."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -28,3 +29,11 @@ def user_image(next_helper, user_id: str, size: int = 100):
         return toolkit.render_snippet("user/snippets/placeholder.html", {"size": size,
                                                                           "user_name": user["display_name"]})
     return next_helper(user_id, size)
+
+
+def thueringen_local_image(url: str | None, placeholder: str) -> str:
+    """`url` when the portal serves it, else the static `placeholder` (a path
+    under CKAN's public folder, e.g. /base/images/placeholder-organization.png)."""
+    if url and is_local(url, toolkit.config.get("ckan.site_url") or ""):
+        return url
+    return toolkit.h.url_for_static(placeholder)

@@ -25,4 +25,5 @@ class ThueringenPagesPlugin(plugins.SingletonPlugin):
 
     # ITemplateHelpers
     def get_helpers(self):
-        return {**texts.get_helpers(), "user_image": avatars.user_image}
+        return {**texts.get_helpers(), "user_image": avatars.user_image,
+                "thueringen_local_image": avatars.thueringen_local_image}
