@@ -104,6 +104,11 @@ def test_sorting_by_score_and_the_authority_page_with_csv(sysadmin_api, anonymou
         return [d["id"] for d in found["results"]] if found["count"] == 2 else None
     assert wait_until(lambda: sorted_search("asc"), 30, what="both indexed") == [poor["id"], good["id"]]
     assert sorted_search("desc") == [good["id"], poor["id"]]
+    # the search page's own order "Beste Metadatenqualität"
+    page = requests.get(f"{stack['web_url']}/dataset/", timeout=30, params={
+        "organization": organization["name"], "sort": "quality_score desc, metadata_modified desc"}).text
+    assert "Beste Metadatenqualität" in page
+    assert page.index(f'/dataset/{good["name"]}"') < page.index(f'/dataset/{poor["name"]}"')
 
     summary = anonymous_api("thueringen_quality_summary", organization=organization["name"])
     assert summary["datasets"] == 2

@@ -144,7 +144,8 @@ def test_sorting_by_title_newest_and_last_changed(stack, sysadmin_api, anonymous
     html = BeautifulSoup(requests.get(f"{stack['web_url']}/dataset/", timeout=30).text, "html.parser")
     options = {option["value"]: option.get_text(strip=True) for option in html.select("#field-order-by option")}
     assert options == {"score desc, metadata_modified desc": "Relevanz", "metadata_created desc": "Neueste",
-                       "metadata_modified desc": "Zuletzt geändert", "title_string asc": "Titel A–Z"}
+                       "metadata_modified desc": "Zuletzt geändert", "title_string asc": "Titel A–Z",
+                       "quality_score desc, metadata_modified desc": "Beste Metadatenqualität"}
 
 
 def test_atom_feed_of_a_search_is_linked_and_holds_only_matches(stack, sysadmin_api, org):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.thueringen import facets, home, vocabularies
@@ -54,11 +55,17 @@ def thueringen_time_filters() -> list[dict[str, str]]:
 
 
 def thueringen_sort_options() -> list[tuple[str, str]]:
-    """The orders of the search page: relevance, newest, last changed, title."""
-    return [(toolkit._("Relevance"), "score desc, metadata_modified desc"),
-            (toolkit._("Newest"), "metadata_created desc"),
-            (toolkit._("Last Modified"), "metadata_modified desc"),
-            (toolkit._("Title A-Z"), "title_string asc")]
+    """The orders of the search page: relevance, newest, last changed, title,
+    and the best metadata quality first where the quality plugin scores."""
+    options = [(toolkit._("Relevance"), "score desc, metadata_modified desc"),
+               (toolkit._("Newest"), "metadata_created desc"),
+               (toolkit._("Last Modified"), "metadata_modified desc"),
+               (toolkit._("Title A-Z"), "title_string asc")]
+    if plugins.plugin_loaded("thueringen_quality"):
+        from ckanext.thueringen.quality.plugin import SCORE_FIELD
+
+        options.append((toolkit._("Best metadata quality"), f"{SCORE_FIELD} desc, metadata_modified desc"))
+    return options
 
 
 HELPERS = {
