@@ -40,10 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +54,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import call_action, free_port, machine  # noqa: E402
+from bench_common import say as say_as  # noqa: E402
 from generate_catalog import PAGE_SIZE, generate  # noqa: E402
 
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -66,7 +65,7 @@ SAMPLE_SECONDS = 0.5
 
 
 def say(message: str) -> None:
-    print(f"[benchmark {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+    say_as("benchmark", message)
 
 
 # ------------------------------------------------------------------ the stack
@@ -126,17 +125,7 @@ class Stack:
         self.run("ckan", *args)
 
     def action(self, action_name: str, /, **data):
-        request = urllib.request.Request(f"{self.api_url}/{action_name}", data=json.dumps(data).encode(),
-                                         headers={"Authorization": self.token,
-                                                  "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                body = json.load(response)
-        except urllib.error.HTTPError as error:
-            body = json.load(error)
-        if not body.get("success"):
-            raise RuntimeError(f"{action_name} failed: {body.get('error')}")
-        return body["result"]
+        return call_action(self.api_url, self.token, action_name, **data)
 
     def records_read(self, job_id: str) -> tuple[int, int]:
         """(objects of the job, of them still GATHERING), from the stack's database.
@@ -353,12 +342,6 @@ def save(results: dict, out: Path) -> None:
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def new_source(stack: Stack, suffix: str, kind: str, harvester: str, url: str) -> tuple[dict, str]:
     org = stack.action("organization_create", name=f"bench-{kind}-{suffix}",
                        title=f"Benchmark {kind} ({suffix})")
@@ -367,16 +350,6 @@ def new_source(stack: Stack, suffix: str, kind: str, harvester: str, url: str) -
                           url=url, source_type=harvester, owner_org=org["id"], frequency="MANUAL",
                           config=json.dumps(config))
     return source, org["id"]
-
-
-def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "kernel": platform.release(),
-            "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
 
 
 def table(results: dict) -> str:

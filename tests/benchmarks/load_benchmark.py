@@ -45,10 +45,8 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -63,6 +61,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from nginx_local import LocalNginx, child_pids, cpu_seconds  # noqa: E402 - scripts/ is not a package
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import call_action, free_port, machine, stack  # noqa: E402, F401 - also pages_benchmark's
+from bench_common import say as say_as  # noqa: E402
 
 VENV = ROOT / ".venv"
 IDLE_SERVICES = ("ckan", "source-ckan", "gather-consumer", "fetch-consumer", "scheduler", "fulltext-worker",
@@ -79,20 +81,7 @@ MIX = [("home", 15), ("search", 25), ("dataset", 30), ("transparenz", 5), ("cata
 
 
 def say(message: str) -> None:
-    print(f"[load {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def stack(profile: str, *args: str) -> None:
-    command = [sys.executable, str(ROOT / "scripts" / "stack.py"), "--profile", profile, *args]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    say_as("load", message)
 
 
 # ------------------------------------------------------------------ web servers
@@ -169,16 +158,7 @@ class WebServer:
 # ------------------------------------------------------------------ data
 
 def action(base_url: str, token: str, action_name: str, /, **data):
-    request = urllib.request.Request(f"{base_url}/api/3/action/{action_name}", data=json.dumps(data).encode(),
-                                     headers={"Authorization": token, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            body = json.load(response)
-    except urllib.error.HTTPError as error:
-        body = json.load(error)
-    if not body.get("success"):
-        raise SystemExit(f"{action_name} failed: {body.get('error')}")
-    return body["result"]
+    return call_action(f"{base_url}/api/3/action", token, action_name, **data)
 
 
 def seed(base_url: str, token: str, count: int) -> list[str]:
@@ -312,13 +292,6 @@ def warm_up(server: WebServer, datasets: list[str]) -> None:
 
 
 # ------------------------------------------------------------------ report
-
-def machine() -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return {"cpus": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
-            "kernel": platform.release()}
-
 
 def print_tables(report: dict) -> None:
     print()
