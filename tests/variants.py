@@ -28,11 +28,16 @@ def _http_forms(uri: str) -> list[str]:
 
 
 def _language_variants() -> list[tuple[str, str]]:
+    """The hand-written list's languages by URI, code, names and ISO codes; the
+    ISO 639-3 table's by URI and codes only (its names are not unique: "Ari" is
+    one language's name and another's code)."""
     pairs = []
     for concept in vocabulary("languages"):
         pairs += [(form, concept.uri) for form in _http_forms(concept.uri)]
-        pairs += [(concept.code, concept.uri), (concept.label("de"), concept.uri), (concept.label("en"), concept.uri),
-                  (concept.label("de").lower(), concept.uri)]
+        pairs.append((concept.code, concept.uri))
+        if concept.offered:
+            pairs += [(concept.label("de"), concept.uri), (concept.label("en"), concept.uri),
+                      (concept.label("de").lower(), concept.uri)]
         for code in (a for a in concept.alt_labels if a.isalpha() and a.islower() and len(a) in (2, 3)):
             kind = "iso639-1" if len(code) == 2 else "iso639-2"
             pairs += [(code, concept.uri), (code.upper(), concept.uri),
