@@ -68,8 +68,9 @@ def test_folding_makes_umlaut_and_transcription_equal(word):
 
 
 def test_expand_query_keeps_the_word_and_asks_for_its_parts():
-    assert expand_query("Haushaltsplan", PARTS) == "(Haushaltsplan OR (haushalt AND plan))"
-    assert expand_query("Haushaltsplan 2024 Jena", PARTS) == "(Haushaltsplan OR (haushalt AND plan)) 2024 Jena"
+    assert expand_query("Haushaltsplan", PARTS) == '(Haushaltsplan OR (haushalt AND plan) OR "haushalt plan"~1)'
+    assert expand_query("Haushaltsplan 2024 Jena", PARTS) == \
+        '(Haushaltsplan OR (haushalt AND plan) OR "haushalt plan"~1) 2024 Jena'
 
 
 @pytest.mark.parametrize("q", ['"Haushaltsplan Jena"', "-Haushaltsplan", "Haushalt AND Plan", "Kita", "Plan)",
@@ -88,7 +89,8 @@ def test_expand_query_never_breaks_what_is_not_a_compound(q):
 def test_compound_parts_only_when_the_portal_chose_edismax():
     given_params = {"q": "Haushaltsplan"}
     chosen = {"q": "Haushaltsplan", "defType": "edismax", "qf": "title_de"}
-    assert with_compound_parts(chosen, given_params, PARTS)["q"] == "(Haushaltsplan OR (haushalt AND plan))"
+    assert with_compound_parts(chosen, given_params, PARTS)["q"] == \
+        '(Haushaltsplan OR (haushalt AND plan) OR "haushalt plan"~1)'
     assert with_compound_parts(given_params, given_params, PARTS) is given_params
     own = {"q": "Haushaltsplan", "defType": "edismax"}
     assert with_compound_parts(own, own, PARTS) is own

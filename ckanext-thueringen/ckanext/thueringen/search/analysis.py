@@ -170,9 +170,13 @@ _OPERATORS = {"AND", "OR", "NOT"}
 def expand_query(q: str, parts: frozenset[str] | set[str]) -> str:
     """The query with every plain word that is a compound also asked for as its
     parts: "Haushaltsplanentwurf 2025" -> "(Haushaltsplanentwurf OR (haushalt
-    AND plan AND entwurf)) 2025". A document with the whole word matches both
-    sides and ranks above one that has only the parts; phrases in quotes,
-    operators and words with other characters stay as they are."""
+    AND plan AND entwurf) OR "haushalt plan entwurf"~2) 2025". A document with
+    the whole word matches every side and ranks above one that has only the
+    parts; one whose parts stand together (another compound of them,
+    "Nachtragshaushaltsplan", or "Haushalt Plan") matches the phrase too and
+    ranks above one that has the parts far apart ("Bauzeitenplan … im
+    Haushalt"), however common the parts are in the rest of the index. Phrases
+    in quotes, operators and words with other characters stay as they are."""
     def expand(match: re.Match) -> str:
         token = match.group(0)
         plain = _PLAIN_WORD.fullmatch(token)
@@ -183,7 +187,10 @@ def expand_query(q: str, parts: frozenset[str] | set[str]) -> str:
         # a word to exclude stays whole: excluding its parts would drop far more
         if not split or sign == "-":
             return token
-        return f"{sign}({word} OR ({' AND '.join(split)}))"
+        # slop: the index puts a compound's parts at its own position, so
+        # adjacent parts are 0 apart and the next word 1 (n parts: n - 1)
+        together = f'"{" ".join(split)}"~{len(split) - 1}'
+        return f"{sign}({word} OR ({' AND '.join(split)}) OR {together})"
 
     return _QUERY_TOKEN.sub(expand, q)
 
