@@ -158,7 +158,7 @@ def test_answers_redirect_chains_and_errors_are_recorded(server, checker):
     due = store.next_checks([ok.url])[ok.url]
     assert ok.checked_at + dt_days(3.5) <= due < ok.checked_at + dt_days(10.5)
     # HEAD only, nothing downloaded; the User-Agent names the portal and its address
-    assert {entry["method"] for entry in server.log} == {"HEAD"}
+    assert {entry["method"] for entry in server.log} == {"HEAD"}, [e["path"] for e in server.log if e["method"] == "GET"]
     agent = server.requests("/linkcheck/ok.csv")[0]["agent"]
     assert "Open-Data-Portal Thueringen" in agent and stack_info()["site_url"] in agent
 
@@ -180,6 +180,31 @@ def test_a_server_that_does_not_answer_is_a_time_out(server, checker):
         release.set()
     assert check.status_code is None and "Zeitüberschreitung" in check.error and "1 s" in check.error
     assert took < TIMEOUT + 2
+
+
+def test_a_server_that_drips_its_answer_is_cut_at_the_total_deadline(server):
+    """One byte every 0.3 s keeps each read within the 1 s time-out; the check
+    still ends at its total deadline, with its own German reason."""
+    stop = threading.Event()
+
+    def drip(handler, method):
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Langsam: ")
+        while not stop.wait(0.3):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+        handler.close_connection = True
+
+    server.routes["/linkcheck/drip"] = drip
+    checker = Checker(Settings(timeout=TIMEOUT, total_timeout=3.0, pause=0.0, threads=1, interval_days=7,
+                               user_agent=user_agent()))
+    started = time.monotonic()
+    try:
+        [check] = list(checker.check([server.url("/linkcheck/drip")]))
+    finally:
+        stop.set()
+    took = time.monotonic() - started
+    assert check.status_code is None and "3 s insgesamt" in check.error, check.error
+    assert took < 3.0 + 2
 
 
 def test_head_refused_is_tried_again_with_get_reading_only_the_first_bytes(server, checker):

@@ -26,6 +26,7 @@ seconds and `max_bytes` of disk:
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import http.client
@@ -34,7 +35,7 @@ import re
 import socket
 import ssl
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -135,16 +136,29 @@ def fetch(
     """
     accept = tuple(media_type.lower() for media_type in accept)
     limits = _Limits(max_bytes, connect_timeout, read_timeout, total_timeout)
-    watchdog = Watchdog(total_timeout)
-    token = _WATCHDOG.set(watchdog)
     policy_token = _POLICY.set(policy or outbound.configured_policy())
     session = _session(accept)
     try:
-        with watchdog:
+        with total_deadline(total_timeout) as watchdog:
             return _fetch(session, url, Path(destination_dir), accept, limits, watchdog)
     finally:
         session.close()
         _POLICY.reset(policy_token)
+
+
+@contextlib.contextmanager
+def total_deadline(seconds: float) -> Iterator[Watchdog]:
+    """Every connection a guarded session opens inside the block is shut down
+    once `seconds` have passed: a server that sends one byte at a time keeps
+    each read within its timeout, but not the whole exchange (`watchdog.expired`
+    tells a caller why its read failed; a server cut off in its headers may
+    look like a short answer, so a caller checks it after a request too)."""
+    watchdog = Watchdog(seconds)
+    token = _WATCHDOG.set(watchdog)
+    try:
+        with watchdog:
+            yield watchdog
+    finally:
         _WATCHDOG.reset(token)
 
 
@@ -364,7 +378,9 @@ _POLICY: contextvars.ContextVar[OutboundPolicy | None] = contextvars.ContextVar(
 
 class _WatchedConnectionMixin:
     """Connections that ask the outbound policy before they connect, connect to
-    the address it checked, and register with the watchdog."""
+    the address it checked, and register with the watchdog of the current
+    deadline: when they are opened, and again for each request on a kept-alive
+    connection (opened under an earlier deadline, or none)."""
 
     def _new_conn(self):
         sock = self._pinned_conn(_POLICY.get() or outbound.configured_policy())
@@ -372,6 +388,12 @@ class _WatchedConnectionMixin:
         if watchdog is not None:
             watchdog.watch(sock)
         return sock
+
+    def request(self, *args, **kwargs):
+        watchdog = _WATCHDOG.get()
+        if watchdog is not None and self.sock is not None:
+            watchdog.watch(self.sock)
+        return super().request(*args, **kwargs)
 
 
     def _pinned_conn(self, policy: OutboundPolicy):

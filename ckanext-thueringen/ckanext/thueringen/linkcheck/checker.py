@@ -34,6 +34,7 @@ COMMIT_EVERY = 50
 @dataclass(frozen=True)
 class Settings:
     timeout: float = 10.0
+    total_timeout: float = 30.0
     pause: float = 1.0
     threads: int = 8
     interval_days: float = 7.0
@@ -53,6 +54,7 @@ class Settings:
         if only:
             re.compile(only)   # a typo is an error at start, not a silent "check nothing"
         return cls(timeout=float(config.get("thueringen.linkcheck.timeout")),
+                   total_timeout=float(config.get("thueringen.linkcheck.total_timeout")),
                    pause=float(config.get("thueringen.linkcheck.host_pause_seconds")),
                    threads=int(config.get("thueringen.linkcheck.threads")),
                    interval_days=float(config.get("thueringen.linkcheck.interval_days")),
@@ -77,7 +79,8 @@ def user_agent() -> str:
 class Checker:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.probe = Probe(timeout=settings.timeout, user_agent=settings.user_agent, max_bytes=settings.max_bytes)
+        self.probe = Probe(timeout=settings.timeout, user_agent=settings.user_agent, max_bytes=settings.max_bytes,
+                           total_timeout=settings.total_timeout)
         self.dispatcher = Dispatcher(settings.threads, settings.pause)
         self._last_discovery: float | None = None
 

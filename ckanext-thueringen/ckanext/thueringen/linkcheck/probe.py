@@ -9,6 +9,10 @@ rejects are answered without any request.
 - HEAD first; GET when the server refuses HEAD (405, 501) or breaks on it
   (connection closed, malformed answer), and GET right away for OGC service
   requests. A GET reads at most `Probe.max_bytes` and then closes the connection.
+- One check, redirects and a second method included, ends after
+  `Probe.total_timeout` (harvesters/fetch.py `total_deadline`): a server that
+  sends its answer one byte at a time keeps every read within `timeout` but
+  does not hold a worker's thread for longer.
 - Redirects (301, 302, 303, 307, 308) are followed up to `MAX_REDIRECTS` hops,
   each target judged like the first URL; a loop or a longer chain is an error.
 - The answer kept: status code, Content-Type, Content-Length (a 206's
@@ -23,7 +27,14 @@ from urllib.parse import urljoin
 
 import requests
 
-from ckanext.thueringen.harvesters.fetch import display_url, exception_chain, guarded_session, one_line
+from ckanext.thueringen.harvesters.deadline import Watchdog
+from ckanext.thueringen.harvesters.fetch import (
+    display_url,
+    exception_chain,
+    guarded_session,
+    one_line,
+    total_deadline,
+)
 from ckanext.thueringen.linkcheck import urls
 from ckanext.thueringen.linkcheck.results import LinkCheck
 from ckanext.thueringen.security.outbound import OutboundPolicy, OutboundRefused, configured_policy
@@ -46,6 +57,7 @@ class Probe:
     timeout: float = 10.0
     user_agent: str = "Thueringen-Open-Data-Portal-Linkcheck/1.0"
     max_bytes: int = 4096
+    total_timeout: float = 30.0
 
     def check(self, url: str) -> LinkCheck:
         """The answer of `url` (never raises for anything the URL or its server does)."""
@@ -53,12 +65,16 @@ class Probe:
         reason = urls.refusal(url, self._policy())
         if reason is not None:
             return _error(url, reason)
+        with total_deadline(self.total_timeout) as watchdog:
+            return self._follow(url, watchdog)
+
+    def _follow(self, url: str, watchdog: Watchdog) -> LinkCheck:
         method = "GET" if urls.is_ogc_request(url) else "HEAD"
         seen = {url}
         current, hops = url, 0
         while True:
             try:
-                answer = self._request(method, current)
+                answer = self._request(method, current, watchdog)
             except _Broken as broken:
                 if method == "HEAD" and broken.head_may_be_the_cause:
                     method = "GET"
@@ -94,22 +110,31 @@ class Probe:
     def _policy() -> OutboundPolicy:
         return configured_policy()
 
-    def _request(self, method: str, url: str) -> _Answer:
+    def _request(self, method: str, url: str, watchdog: Watchdog) -> _Answer:
         session = _session(self)
         try:
             response = session.request(method, url, allow_redirects=False, stream=True,
                                        timeout=(self.timeout, self.timeout))
         except Exception as exc:  # noqa: BLE001 - every failure is a recorded answer
-            raise _Broken.of(exc, url, self.timeout, method) from exc
+            raise self._broken(exc, url, method, watchdog) from exc
         with response:
             try:
                 if method == "GET":
                     response.raw.read(self.max_bytes, decode_content=False)
             except Exception as exc:  # noqa: BLE001 - the status and headers already came
-                if _is_timeout(exc):
-                    raise _Broken.of(exc, url, self.timeout, method) from exc
+                if _is_timeout(exc) or watchdog.expired:
+                    raise self._broken(exc, url, method, watchdog) from exc
+            if watchdog.expired:   # cut off in its headers: what came is no answer
+                raise self._broken(TimeoutError(), url, method, watchdog)
             return _Answer(response.status_code, response.headers.get("Content-Type", "").strip() or None,
                            _size(response), response.headers.get("Location", "").strip())
+
+
+    def _broken(self, exc: BaseException, url: str, method: str, watchdog: Watchdog) -> _Broken:
+        if watchdog.expired:
+            return _Broken(f"{display_url(url)} brauchte für die Antwort länger als "
+                           f"{_seconds(self.total_timeout)} insgesamt (Zeitüberschreitung).", False)
+        return _Broken.of(exc, url, self.timeout, method)
 
 
 @dataclass(frozen=True)
