@@ -1,4 +1,5 @@
-"""DCAT-AP.de 3.0 in and out: the official examples, SHACL conformance, the real catalogues.
+"""DCAT-AP.de 3.0 in and out: the official examples, SHACL conformance. (The real
+catalogues are harvested whole and checked in test_harvest_corpus.py.)
 
 Datasets are parsed with the `dcatap_de` profile, stored through CKAN's actions
 (scheming validation, PostgreSQL, Solr of the test stack), read back with
@@ -6,7 +7,6 @@ package_show and exported with the same profile.
 """
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 
 from ckanext.thueringen import conformance, derived, normalize, rdf
-from conftest import CORPUS, REFERENCE, ROOT
+from conftest import REFERENCE, ROOT
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -186,40 +186,3 @@ def test_shapes_in_the_project_are_the_official_ones():
                **{name: REFERENCE / "dcat-ap-de" / "shacl-support" for name in conformance.MIRROR_FILES}}
     for name, folder in origins.items():
         assert (ROOT / "schemas" / "shacl" / name).read_bytes() == (folder / name).read_bytes(), name
-
-
-def explained_by_source(finding: conformance.Finding, source: Graph) -> bool:
-    """True for a violation that comes from data the source does not have
-    (documented in docs/dcat-ap-de.md)."""
-    node = URIRef(finding.focus)
-    if finding.path == str(DCAT.accessURL):
-        # The source distribution has neither an access nor a download URL.
-        given = [o for p in (DCAT.accessURL, DCAT.downloadURL) for o in source.objects(node, p) if str(o).strip()]
-        return (node, RDF.type, DCAT.Distribution) in source and not given
-    return False
-
-
-# What the normaliser cannot map in the real catalogues (docs/dcat-ap-de.md):
-# field (without list positions) and raw value.
-REAL_CATALOGUES = {
-    "bremen-catalog.rdf": (153, {("resources[].language", "TODO:")}),
-    "rostock-catalog.rdf": (100, set()),
-}
-
-
-@pytest.mark.parametrize("name", REAL_CATALOGUES)
-def test_real_catalogue_imports_completely_and_exports_conformant(name):
-    count, expected_unmapped = REAL_CATALOGUES[name]
-    page, source = parse(CORPUS / name)
-    assert len(page.datasets) == count
-
-    stored = store([parsed.dataset for parsed in page.datasets], factories.Organization()["id"])
-    assert len(stored) == count
-
-    unmapped = {(re.sub(r"\[\d+\]", "[]", entry.field), entry.value)
-                for parsed in page.datasets for entry in parsed.unmapped if entry.kind == "unmapped"}
-    assert unmapped == expected_unmapped
-
-    report = conformance.validate(export(stored))
-    unexplained = [f for f in report.violations if not explained_by_source(f, source)]
-    assert unexplained == [], "\n".join(map(str, unexplained[:20]))
