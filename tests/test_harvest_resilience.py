@@ -239,10 +239,9 @@ def test_a_gather_whose_consumer_is_killed_ends_with_what_it_read(api):
     passed, harvest_jobs_run (what the scheduler calls) ends the gather: page 1's
     records are stored, nothing is withdrawn, a gather error says what happened,
     and the job's gather message, sent again, does not start the gather anew."""
+    from ckan.plugins import toolkit
     from ckanext.harvest import queue as harvest_queue
     from ckanext.harvest.model import HarvestJob
-
-    from ckanext.thueringen.harvesters.queue import ORPHAN_GRACE_SECONDS
 
     page_2_asked = threading.Event()
     page_2_requests = []
@@ -279,7 +278,8 @@ def test_a_gather_whose_consumer_is_killed_ends_with_what_it_read(api):
             api("harvest_jobs_run", source_id=source["id"])
             return job().status == "Finished"
 
-        wait_until(ended, timeout=ORPHAN_GRACE_SECONDS + 120, interval=2, what="the orphaned gather ended")
+        grace = toolkit.config.get("thueringen.harvest.gather_grace_seconds")
+        wait_until(ended, timeout=grace + 120, interval=2, what="the orphaned gather ended")
         errors = [error.message for error in job().get_gather_errors()]
         assert any("Die Ernte wurde abgebrochen" in message for message in errors), errors
         titles = sorted(p.title for p in packages(org["id"]) if p.state == "active")

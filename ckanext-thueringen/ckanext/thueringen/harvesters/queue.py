@@ -194,7 +194,7 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
                           HarvestObject.fetch_started < cutoff)]
     candidates += _members_left_behind()
     model.Session.remove()
-    end_orphaned_gathers(grace_seconds)
+    end_orphaned_gathers()
     queued = []
     for object_id in candidates:
         with importing(object_id) as ours:
@@ -222,9 +222,10 @@ def requeue_orphans(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
     return queued
 
 
-def end_orphaned_gathers(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
+def end_orphaned_gathers(grace_seconds: float | None = None) -> list[str]:
     """End the gathers of running jobs whose gather process died (nobody holds
-    the job's `gathering` lock): what it had read is stored, nothing is
+    the job's `gathering` lock) and that started more than `grace_seconds`
+    ago (`thueringen.harvest.gather_grace_seconds`): what it had read is stored, nothing is
     withdrawn (the source was not read to its end), and a gather error says so.
     The job then ends when its imports have, instead of waiting for
     `ckan.harvest.timeout`. Returns the ids of the jobs ended."""
@@ -233,6 +234,8 @@ def end_orphaned_gathers(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[st
 
     from .objects import GATHERING
 
+    if grace_seconds is None:
+        grace_seconds = float(toolkit.config.get("thueringen.harvest.gather_grace_seconds"))
     cutoff = datetime.datetime.utcnow() - datetime.timedelta(seconds=grace_seconds)
     candidates = [job_id for (job_id,) in model.Session.query(HarvestJob.id).filter(
         HarvestJob.status == "Running", HarvestJob.gather_finished.is_(None),
