@@ -27,10 +27,10 @@ from static_server import serve_in_thread
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 FORMATS = {".rdf": "xml", ".ttl": "turtle", ".jsonld": "json-ld"}
-CATALOGUES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in FORMATS)
-# What the normaliser cannot map, where it is known (docs/dcat-ap-de.md): the
-# report's (field, raw value) pairs of the kind "unmapped".
-EXPECTED_UNMAPPED = {"bremen-catalog.rdf": {("resources[].language", "TODO:")}, "rostock-catalog.rdf": set()}
+# Bremen and Rostock are harvested, re-harvested and exported against the same
+# bar (and more) in test_harvest_dcat.py::test_real_catalogues_and_examples.
+HARVESTED_ELSEWHERE = {"bremen-catalog.rdf", "rostock-catalog.rdf"}
+CATALOGUES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in FORMATS and p.name not in HARVESTED_ELSEWHERE)
 REPORT: dict[str, dict] = {}
 
 
@@ -69,10 +69,6 @@ def test_a_real_catalogue_is_harvested_whole_and_exported_clean(api, stack, corp
     assert first["added"] + duplicates_dropped >= offered - sum(
         1 for s in source.subjects(RDF.type, DCAT.Dataset) if (s, RDF.type, DCAT.Distribution) in source)
     assert len(stored) == first["added"] - len(job["report"]["duplicates"])
-    if name in EXPECTED_UNMAPPED:
-        unmapped = {(finding["field"], example) for finding in job["report"]["findings"]
-                    if finding["kind"] == "unmapped" for example in finding["examples"]}
-        assert unmapped == EXPECTED_UNMAPPED[name]
 
     written = stamps(org["id"])
     again = harvest(api, harvest_source["id"], timeout=600)[harvest_source["id"]]
