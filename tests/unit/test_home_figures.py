@@ -24,7 +24,7 @@ def test_figures_computed_once_the_change_was_searchable_stay(changed_at, after,
 # (a hundredth of a second off the edges, here and below: a time of day as a
 # float is exact to about a microsecond)
 @given(computed_at=moments, before=st.floats(min_value=-SEARCHABLE_AFTER_SECONDS + 0.01, max_value=3600),
-       age=st.floats(min_value=REFRESH_SECONDS, max_value=3600))
+       age=st.floats(min_value=REFRESH_SECONDS + 0.01, max_value=3600))
 def test_figures_older_than_a_change_are_computed_again(computed_at, before, age):
     changed_at = computed_at + before
     assert not is_fresh(computed_at, changed_at, computed_at + age)
