@@ -169,6 +169,45 @@ def test_atom_feed_of_a_search_is_linked_and_holds_only_matches(stack, sysadmin_
     assert refused.status_code == 400
 
 
+def _feed_page(app, url: str) -> tuple[list[str], dict[str, str]]:
+    """Titles and paging links (rel -> address) of one page of a feed, read in-process."""
+    parts = urllib.parse.urlsplit(url)
+    response = app.get(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    assert response.status_code == 200, response.data[:300]
+    root = ET.fromstring(response.data)
+    links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+    return [entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")], links
+
+
+@pytest.mark.ckan_config("ckan.feeds.limit", 2)
+def test_the_feed_of_a_search_pages_through_every_match_keeping_the_search(app, sysadmin_api, org):
+    for suffix in ("a", "b", "c", "d", "e"):
+        _create(sysadmin_api, org, f"feed-{suffix}", theme=[GOVE])
+    _create(sysadmin_api, org, "feed-other", theme=[JUST])
+    search = [("q", "Datensatz"), ("organization", org["name"]), ("vocab_theme", GOVE), ("vocab_theme", GOVE)]
+
+    url, seen, pages = "/feeds/custom.atom?" + urllib.parse.urlencode(search), [], []
+    while url:
+        titles, links = _feed_page(app, url)
+        seen += titles
+        pages.append(links)
+        for rel in ("self", "first", "last", "next", "previous"):
+            if rel in links:
+                kept = urllib.parse.parse_qsl(urllib.parse.urlsplit(links[rel]).query)
+                assert [pair for pair in kept if pair[0] != "page"] == search, (rel, links[rel])
+        url = links.get("next")
+    assert sorted(seen) == [f"Datensatz feed-{suffix}" for suffix in "abcde"]
+    assert len(pages) == 3
+    assert pages[0]["last"].endswith("page=3") and "prev" not in pages[0]
+    assert "page=" not in pages[0]["first"] and pages[1]["prev"] == pages[0]["first"]
+    assert pages[2]["prev"].endswith("page=2") and "next" not in pages[2]
+
+    beyond, links = _feed_page(app, pages[0]["first"] + "&page=7")
+    assert beyond == [] and links["prev"].endswith("page=3")
+    assert app.get("/feeds/custom.atom?page=0").status_code == 400
+    assert "Datensätze: neu und geändert" in app.get(pages[0]["first"]).data.decode()
+
+
 def test_search_page_facets_are_whole_german_and_the_filter_panel_is_a_button(stack, sysadmin_api, org):
     _create(sysadmin_api, org, "facets", theme=[GOVE], spatial_coverage=[{"uri": JENA_TOWN}], license_id=OPEN,
             frequency=ANNUAL)

@@ -74,6 +74,10 @@ def cmd_start(profile: Profile, args) -> None:
         if isinstance(service, Web):
             # CKAN needs its tables before it serves; `db upgrade` is a no-op when current.
             ckan_cli(profile, "db", "upgrade", capture=True, ini=service.ini)
+            if not isinstance(service, SourceWeb):
+                # The strings of CKAN's scripts (/api/i18n/<lang>): only `ckan run`
+                # writes them, not gunicorn, and without them every script speaks English.
+                ckan_cli(profile, "translation", "js", capture=True, ini=service.ini)
         service.start()
         if isinstance(service, SourceWeb):
             ensure_source_sysadmin(profile)

@@ -1,7 +1,8 @@
 """The portal with the keyboard alone: the skip link moves focus to the main
 content, every focused control shows a visible focus, the filters of a search
 open on a phone and take focus (and give it back), a facet and a download link
-are reached and followed, the dataset form names every control."""
+are reached and followed, the dataset form names every control, and what
+its scripts write is German."""
 from __future__ import annotations
 
 import pytest
@@ -137,3 +138,13 @@ def test_the_dataset_form_names_every_control_and_adds_a_value(site, browser, se
     assert len(documentation_inputs()) == 3
     assert browser.switch_to.active_element == documentation_inputs()[-1]
     assert documentation_inputs()[-1].accessible_name == label
+
+
+def test_what_the_forms_scripts_write_is_german(site, browser, session):
+    """CKAN's scripts take their words from /api/i18n/<language>, which only
+    `ckan run` used to write: with gunicorn the URL preview's button said "Edit"."""
+    session.ensure(True)
+    chrome.set_width(browser, "desktop")
+    chrome.visit(browser, site.url("/dataset/new"))
+    preview = browser.find_element("css selector", ".slug-preview")
+    assert "Bearbeiten" in preview.text and "Edit" not in preview.text, preview.text

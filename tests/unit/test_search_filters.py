@@ -21,7 +21,7 @@ from ckanext.thueringen.search.filters import (
     period_bounds,
     solr_date,
 )
-from ckanext.thueringen.search.query import feed_search_params, stock_home_params, time_filter_params
+from ckanext.thueringen.search.query import stock_home_params, time_filter_params
 from ckanext.thueringen.search.regions import ancestors, flatten, tree, with_ancestors
 
 STATE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/16"
@@ -158,15 +158,6 @@ def test_with_ancestors_keeps_each_area_once_and_closes_upwards(uris):
     assert len(areas) == len(set(areas))
     assert set(uris) <= set(areas)
     assert all(set(ancestors(uri, region_parent)) <= set(areas) for uri in areas)
-
-
-def test_feed_parameters_are_built_like_the_search_page():
-    args = [("q", "Haushalt"), ("vocab_theme", "http://x/ECON"), ("vocab_theme", "http://x/GOVE"),
-            ("res_format", 'C"SV'), ("ext_bbox", "10,50,12,51"), ("page", "2"), ("_tags_limit", "0"),
-            ("bad field:x", "1"), ("tags", "")]
-    params = feed_search_params({"q": "Haushalt", "fq": 'vocab_theme:"http://x/ECON"ext_bbox:"10,50,12,51"'}, args)
-    assert params["fq"] == ('vocab_theme:"http://x/ECON" vocab_theme:"http://x/GOVE" res_format:"C\\"SV"')
-    assert params["extras"] == {"ext_bbox": "10,50,12,51"}
 
 
 def test_only_the_stock_home_search_is_reduced_to_a_count():

@@ -7,7 +7,6 @@ CKAN does not pass highlighting parameters to Solr nor its answer back."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -56,31 +55,6 @@ def time_filter_params(data_dict: dict[str, Any]) -> dict[str, Any]:
     if not queries:
         return data_dict
     return {**data_dict, "fq_list": [*(data_dict.get("fq_list") or []), *queries]}
-
-
-_FIELD_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
-FEED_ENDPOINT = "feeds.custom"
-
-
-def feed_search_params(data_dict: dict[str, Any], args: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """package_search's parameters for the Atom feed of a search, built from the
-    request's arguments `args` as the search page builds them: each filter
-    `field=value` (repeated ones too) a clause of `fq`, `ext_*` parameters in
-    `extras` for the plugins. Works around CKAN 2.12's feeds.custom, which keeps
-    one value per field, joins the clauses without a space and turns `ext_*`
-    parameters into clauses on fields that do not exist (so a feed of a time or
-    bounding-box search is empty); it can go when CKAN builds the feed's search
-    like the search page."""
-    clauses, extras = [], dict(data_dict.get("extras") or {})
-    for key, value in args:
-        if key in ("q", "page", "sort") or key.startswith("_") or not value or not _FIELD_NAME.match(key):
-            continue
-        if key.startswith("ext_"):
-            extras[key] = value
-        else:
-            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-            clauses.append(f'{key}:"{escaped}"')
-    return {**data_dict, "fq": " ".join(clauses), "extras": extras}
 
 
 HOME_ENDPOINT = "home.index"

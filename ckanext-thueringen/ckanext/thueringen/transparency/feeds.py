@@ -3,16 +3,16 @@
 `/transparenz/feed.atom` takes the parameters of a `/transparenz` search (the
 words `q`, the facet filters, `sort`) and answers with the newest matching
 publications: the feed of any search, of an authority (`organization=`) and of
-a document type (`vocab_document_type=`). CKAN's feeds blueprint serves the
-rest (`/feeds/organization/<name>.atom` and others); its `custom.atom` cannot
-express the area's searches (several values of one filter, only publications)
-and titles its feeds in English. Rendering is CKAN's (`output_feed`); the
-portal's feed class (IFeed) writes the entries in German with a link to the
-publication's page. Searches run as the visitor, without private datasets.
+a document type (`vocab_document_type=`), only publications, only the
+area's filters. The dataset search's feed is search/feed.py, paging and the
+title's words are shared (feeds.py); CKAN's feeds blueprint serves the rest
+(`/feeds/organization/<name>.atom` and others). Rendering is CKAN's
+(`output_feed`); the portal's feed class (IFeed) writes the entries in German
+with a link to the publication's page. Searches run as the visitor, without
+private datasets.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +22,7 @@ from ckan.lib.search.query import solr_literal
 from ckan.views.feed import CKANFeed, output_feed
 from flask import request
 
-from ckanext.thueringen import vocabularies
+from ckanext.thueringen import feeds, vocabularies
 from ckanext.thueringen.transparency import facets, publications
 
 _ = toolkit._
@@ -54,44 +54,10 @@ def filter_query(params: list[tuple[str, str]]) -> str:
     return " ".join(clauses)
 
 
-def describe(params: list[tuple[str, str]], organization_titles: dict[str, str]) -> str:
-    """A German description of the search: words, authorities, document types, years."""
-    parts = []
-    types = vocabularies.vocabulary("document_types")
-    for key, value in params:
-        if key == "q":
-            parts.append(_("search for “{q}”").format(q=value))
-        elif key == "organization":
-            parts.append(_("authority: {name}").format(name=organization_titles.get(value, value)))
-        elif key == "vocab_document_type":
-            parts.append(_("document type: {name}").format(name=types.label(value)))
-        elif key == "vocab_publication_year":
-            parts.append(_("year: {year}").format(year=value))
-        elif key != "sort":
-            parts.append(f"{value}")
-    return ", ".join(parts)
-
-
-def _organization_titles(params: list[tuple[str, str]]) -> dict[str, str]:
-    titles = {}
-    for key, value in params:
-        if key == "organization":
-            try:
-                titles[value] = toolkit.get_action("organization_show")({}, {"id": value})["title"] or value
-            except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
-                titles[value] = value
-    return titles
-
-
 def feed():
     """The Atom feed of a /transparenz search."""
     params = search_params(list(request.args.items(multi=True)))
-    try:
-        page = int(request.args.get("page", 1))
-    except ValueError:
-        page = 0
-    if page < 1:
-        toolkit.abort(400, _("The page must be a whole number from 1"))
+    page = feeds.page_number(request.args.get("page"))
     limit = toolkit.config.get("ckan.feeds.limit")
     sort = next((value for key, value in params if key == "sort"), "metadata_modified desc")
     data_dict = {"q": next((value for key, value in params if key == "q"), ""), "fq": filter_query(params),
@@ -100,16 +66,11 @@ def feed():
         result = toolkit.get_action("package_search")({"user": toolkit.current_user.name}, data_dict)
     except (toolkit.ValidationError, SearchError):
         toolkit.abort(400, _("The search cannot be answered; please check its parameters"))
-    last = max(1, math.ceil(result["count"] / limit))
-    navigation = {
-        "first": feed_url(params, external=True),
-        "last": feed_url(params + [("page", str(last))], external=True) if last > 1 else None,
-        "previous": feed_url(params + [("page", str(page - 1))], external=True) if page > 1 else None,
-        "next": feed_url(params + [("page", str(page + 1))], external=True) if page < last else None,
-    }
+    navigation = feeds.navigation(lambda kept: feed_url(kept, external=True), params, page,
+                                  feeds.last_page(result["count"], limit))
     search_page = toolkit.url_for("thueringen_transparency.search", _external=True)
     query_string = urlencode(params)
-    description = describe(params, _organization_titles(params))
+    description = feeds.describe(params, toolkit.h.lang() or "de", feeds.organization_title)
     title = _("Transparency: new publications")
     if description:
         title = f"{title} ({description})"
@@ -117,9 +78,7 @@ def feed():
         result["results"], feed_title=f"{title} – {toolkit.config.get('ckan.site_title')}",
         feed_description=_("The newest publications of the authorities in Thuringia on the transparency portal"),
         feed_link=f"{search_page}?{query_string}" if query_string else search_page,
-        feed_url=navigation["first"] if page == 1 else feed_url(params + [("page", str(page))], external=True),
-        navigation_urls=navigation,
-        feed_guid=feed_url(params, external=True))
+        feed_guid=navigation["first"], **feeds.feed_arguments(navigation))
 
 
 def entry_summary(pkg: dict[str, Any]) -> str:

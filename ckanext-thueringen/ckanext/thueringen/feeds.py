@@ -1,0 +1,88 @@
+"""What the portal's two search feeds share: the parameters a feed keeps, its
+page number, its paging links (RFC 5005: first, previous, next, last) and its
+German description.
+
+The feed of the dataset search (`/feeds/custom.atom`, search/feed.py) and the
+feed of the transparency search (`/transparenz/feed.atom`,
+transparency/feeds.py) differ only in which filters they take and which
+datasets they show; everything else is here. Pure functions apart from
+`page_number` (which answers 400) and `describe` (which reads authorities'
+titles), with unit tests in tests/unit/test_feeds.py.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ckan.plugins.toolkit as toolkit
+
+from ckanext.thueringen import display
+
+_ = toolkit._
+
+Params = list[tuple[str, str]]
+
+
+def page_number(raw: str | None) -> int:
+    """The feed page asked for (1 without `page`); 400 for anything but a whole number from 1."""
+    try:
+        page = int(raw) if raw is not None else 1
+    except ValueError:
+        page = 0
+    if page < 1:
+        toolkit.abort(400, _("The page must be a whole number from 1"))
+    return page
+
+
+def last_page(count: int, limit: int) -> int:
+    """The number of the last page of `count` results, `limit` per page (1 when there are none)."""
+    return max(1, math.ceil(count / limit))
+
+
+def navigation(url_of: Callable[[Params], str], params: Params, page: int, last: int) -> dict[str, str | None]:
+    """The paging links of page `page` of `last`: `url_of(params)` is the
+    address of the feed with those parameters; the first page has no `page`
+    parameter, so its address is the feed's own. Past the end, `previous`
+    leads back to the last page."""
+    def at(number: int) -> str:
+        return url_of(params + [("page", str(number))]) if number > 1 else url_of(params)
+
+    return {
+        "first": at(1),
+        "last": at(last),
+        "previous": at(min(page - 1, last)) if page > 1 else None,
+        "next": at(page + 1) if page < last else None,
+        "self": at(page),
+    }
+
+
+def describe(params: Iterable[tuple[str, str]], language: str,
+             organization_title: Callable[[str], str]) -> str:
+    """The search in words, for the feed's title: the words searched for, then
+    each filter's value as the facets label it (authorities by title)."""
+    parts = []
+    for key, value in params:
+        if key == "q":
+            parts.append(_("search for “{q}”").format(q=value))
+        elif key == "organization":
+            parts.append(_("authority: {name}").format(name=organization_title(value)))
+        elif key != "sort" and not key.startswith("ext_"):
+            parts.append(display.label(key, value, language) or value)
+    return ", ".join(parts)
+
+
+def organization_title(name: str) -> str:
+    """An authority's title as the visitor may see it; its name if there is none."""
+    try:
+        return toolkit.get_action("organization_show")(
+            {}, {"id": name, "include_datasets": False, "include_dataset_count": False, "include_users": False,
+                 "include_groups": False, "include_extras": False, "include_followers": False})["title"] or name
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return name
+
+
+def feed_arguments(navigation_urls: dict[str, str | None]) -> dict[str, Any]:
+    """The paging part of CKAN's `output_feed` arguments."""
+    return {"feed_url": navigation_urls["self"],
+            "navigation_urls": {rel: url for rel, url in navigation_urls.items() if rel != "self"}}
