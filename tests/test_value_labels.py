@@ -46,7 +46,8 @@ def visible(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def dataset(api) -> dict:
-    org = api("organization_create", name=f"bremen-{uuid.uuid4().hex[:6]}", title="Senator für Finanzen Bremen")
+    org = api("organization_create", name=f"bremen-{uuid.uuid4().hex[:6]}", title="Senator für Finanzen Bremen",
+              description="Die Finanzbehörde der Freien Hansestadt.")
     name = f"radwege-{uuid.uuid4().hex[:8]}"
     api("package_create", name=name, title="Radwege", owner_org=org["id"],
         notes="&lt;p&gt;Der Datensatz zeigt &lt;b&gt;alle&lt;/b&gt; Radwege.&lt;/p&gt;",
@@ -109,6 +110,8 @@ def test_dataset_page_shows_words_not_stored_values(stack, dataset):
         assert stored not in page, stored
     assert "&lt;p&gt;" not in page and "&lt;b&gt;" not in page
     assert "Der Datensatz zeigt" in page
+    # the authority box (h.get_organization, asked for title, logo and description only)
+    assert "Die Finanzbehörde der Freien Hansestadt." in page
     # empty subfields are not shown, and no link without an address or a name
     assert 'href=""' not in page and 'href="mailto:"' not in page
     assert not re.search(r"<a\b[^>]*>\s*</a>", page)

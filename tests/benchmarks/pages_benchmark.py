@@ -111,7 +111,7 @@ def seed(base_url: str, token: str, count: int, writers: int) -> list[str]:
         name = f"{PREFIX}-stelle-{number}"
         try:
             orgs.append(action(base_url, token, "organization_show", id=name)["id"])
-        except SystemExit:
+        except RuntimeError:   # not there yet
             orgs.append(action(base_url, token, "organization_create", name=name, title=f"Stelle {number}",
                                authority_level=f"https://opendata.thueringen.de/def/authority-level/"
                                                f"{LEVELS[number % 4]}")["id"])

@@ -125,6 +125,28 @@ def markdown_extract(next_helper, text, extract_length: int = 190):
     return Markup.escape(display.snippet(text, extract_length or 100_000))
 
 
+# What CKAN's templates read of an organisation through h.get_organization
+# (title, name, logo, description, state): none of the rest.
+_ORGANIZATION_ONLY = {"include_datasets": False, "include_dataset_count": False, "include_users": False,
+                      "include_groups": False, "include_extras": False, "include_followers": False,
+                      "include_member_count": False}
+
+
+@toolkit.chained_helper
+def get_organization(next_helper, org: str | None = None, include_datasets: bool = False) -> dict[str, Any]:
+    """CKAN's h.get_organization (the dataset page's authority box,
+    package/read_base.html) without the dataset count (a Solr query), users,
+    groups, extras and followers that organization_show adds by default and
+    the box does not show: 11 of a dataset page's 88 ms of CPU
+    (docs/benchmarks.md, "Load")."""
+    if org is None or include_datasets:
+        return next_helper(org, include_datasets)
+    try:
+        return toolkit.get_action("organization_show")({}, {"id": org, **_ORGANIZATION_ONLY})
+    except (toolkit.ObjectNotFound, toolkit.ValidationError, toolkit.NotAuthorized):
+        return {}
+
+
 def thueringen_licence(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """The licence line of a dataset: title, the licence text's address, open or
     not; None without a licence."""
@@ -241,6 +263,7 @@ _HELPERS: dict[str, dict[str, Callable]] = {
         "thueringen_snippet": thueringen_snippet,
         "thueringen_licence": thueringen_licence,
         "markdown_extract": markdown_extract,
+        "get_organization": get_organization,
     },
     "thueringen_transparency": {
         "thueringen_facet_label": thueringen_facet_label,

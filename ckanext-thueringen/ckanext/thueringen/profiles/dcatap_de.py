@@ -80,8 +80,8 @@ def _organization(org_id: str) -> dict:
         return cached[1]
     try:
         org = toolkit.get_action("organization_show")(
-            {"ignore_auth": True}, {"id": org_id, "include_datasets": False, "include_users": False,
-                                    "include_groups": False, "include_tags": False, "include_followers": False})
+            {"ignore_auth": True}, {"id": org_id, "include_datasets": False, "include_dataset_count": False,
+                                    "include_users": False, "include_groups": False, "include_followers": False})
     except toolkit.ObjectNotFound:
         org = {}
     _ORGANIZATION_CACHE[org_id] = (time.monotonic(), org)

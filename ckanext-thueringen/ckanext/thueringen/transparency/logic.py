@@ -17,7 +17,7 @@ def _organization(context: dict, identifier: str) -> dict[str, Any]:
         {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
          "ignore_auth": context.get("ignore_auth", False)},
         {"id": identifier.strip(), "include_datasets": False, "include_users": False,
-         "include_groups": False, "include_tags": False, "include_followers": False})
+         "include_groups": False, "include_followers": False})
 
 
 @toolkit.side_effect_free
