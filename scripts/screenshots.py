@@ -43,7 +43,8 @@ def take(url: str, query: str, out: Path, width: str = "desktop") -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:5000", help="the portal (default: `make run`)")
+    parser.add_argument("--url", default="http://localhost:5000",
+                        help="the portal, at its ckan.site_url (default: `make run`'s)")
     parser.add_argument("--query", default="Haushalt", help="the search to show")
     parser.add_argument("--out", type=Path, default=IMAGES)
     args = parser.parse_args(argv)

@@ -208,6 +208,24 @@ def test_the_feed_of_a_search_pages_through_every_match_keeping_the_search(app, 
     assert "Datensätze: neu und geändert" in app.get(pages[0]["first"]).data.decode()
 
 
+@pytest.mark.ckan_config("ckan.datasets_per_page", 2)
+def test_every_pager_link_has_a_german_name(app, sysadmin_api, org):
+    """CKAN 2.12 draws the pager's arrows as bare icons: links without a name."""
+    for suffix in ("a", "b", "c"):
+        _create(sysadmin_api, org, f"pager-{suffix}")
+    pages = {"search": f"/dataset/?q=Datensatz&organization={org['name']}",
+             "search, page 2": f"/dataset/?q=Datensatz&organization={org['name']}&page=2",
+             "authority": f"/organization/{org['name']}", "authorities": "/organization/"}
+    for what, path in pages.items():
+        html = BeautifulSoup(app.get(path).data, "html.parser")
+        links = html.select(".pagination a")
+        assert links, what
+        for link in links:
+            assert link.get_text(" ", strip=True), (what, str(link))
+        arrows = {link.get_text(" ", strip=True) for link in links if link.select("i.fa-solid")}
+        assert arrows and arrows <= {"Vorherige Seite", "Nächste Seite"}, (what, arrows)
+
+
 def test_search_page_facets_are_whole_german_and_the_filter_panel_is_a_button(stack, sysadmin_api, org):
     _create(sysadmin_api, org, "facets", theme=[GOVE], spatial_coverage=[{"uri": JENA_TOWN}], license_id=OPEN,
             frequency=ANNUAL)

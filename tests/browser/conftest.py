@@ -51,6 +51,8 @@ def site(stack) -> Site:
     dataset = admin("package_create", owner_org=org["id"], name=f"trinkwasser-{suffix}",
                     title=f"Trinkwasserqualität {word}", notes="Messwerte der Trinkwasserqualität je Ortsteil.",
                     license_id=LICENSE, tags=[{"name": "Wasser"}, {"name": "Umwelt"}],
+                    # the area facet's tree: Thüringen, the Kreis Jena, the town Jena
+                    spatial_coverage=[{"uri": "http://dcat-ap.de/def/politicalGeocoding/regionalKey/160530000000"}],
                     documentation=[f"https://daten.beispielstadt.example/{suffix}/{name}.pdf"
                                    for name in ("methodik", "messstellen")],
                     resources=[{"url": f"https://daten.beispielstadt.example/{suffix}/trinkwasser.csv",

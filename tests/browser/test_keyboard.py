@@ -128,6 +128,10 @@ def test_the_dataset_form_names_every_control_and_adds_a_value(site, browser, se
                    "#field-tag_string + .select2-container .select2-search__field").accessible_name.startswith(
         "Schlagwörter")
 
+    removers = browser.find_elements("css selector", "#field-tags + .select2-container .select2-selection__choice__remove, "
+                                     "#field-tag_string + .select2-container .select2-selection__choice__remove")
+    assert {remover.accessible_name for remover in removers} == {"Wasser entfernen", "Umwelt entfernen"}
+
     def documentation_inputs():
         return browser.find_elements("css selector", 'fieldset[name="documentation"] input[name="documentation"]')
 

@@ -43,3 +43,22 @@ def test_query_facet_dataset_download(width, site, browser, session, screenshots
     links = browser.find_elements(By.CSS_SELECTOR, f"a[href='{download_url}']")
     assert links, "the dataset page has no link to its download"
     assert not chrome.foreign_requests(requested, site.web)
+
+
+def test_the_facet_column_keeps_its_items_inside_and_its_close_button_for_phones(site, browser, session):
+    """At desktop width the filter panel's close button is not shown, no facet
+    item reaches out of the column, and the area tree indents a Kreis under its
+    Land and a Gemeinde under its Kreis."""
+    session.ensure(False)
+    chrome.set_width(browser, "desktop")
+    chrome.visit(browser, site.url(f"/dataset/?q={site.word}"))
+    assert not browser.find_element(By.CSS_SELECTOR, "#search-facets .hide-filters").is_displayed()
+    column = browser.find_element(By.CSS_SELECTOR, "#search-facets").rect
+    labels = browser.find_elements(By.CSS_SELECTOR, "#search-facets .item-label")
+    assert labels
+    for label in labels:
+        assert label.rect["x"] >= column["x"], (label.text, label.rect, column)
+    tree = [(int(item.get_attribute("data-depth")), item.find_element(By.CSS_SELECTOR, ".item-label").rect["x"])
+            for item in browser.find_elements(By.CSS_SELECTOR, '[data-facet="vocab_area"] li[data-depth]')]
+    assert [depth for depth, _ in tree[:3]] == [0, 1, 2], tree   # Thüringen, Jena (Kreis), Jena (town)
+    assert tree[0][1] < tree[1][1] < tree[2][1], tree

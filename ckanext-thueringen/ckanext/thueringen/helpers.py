@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
+import dominate.tags as html_tags
 from markupsafe import Markup
 
 from ckanext.thueringen import display, harvest_report, vocabularies
@@ -147,6 +148,17 @@ def get_organization(next_helper, org: str | None = None, include_datasets: bool
         return {}
 
 
+def thueringen_pager(page: Any, **params: Any) -> Markup:
+    """CKAN's pager (`page.pager(**params)`) whose arrows have a name: CKAN 2.12
+    draws them as bare icons, links without a name for a screen reader."""
+    def arrow(icon: str, name: str):   # CKAN's pagination builds its links with dominate
+        return html_tags.span(html_tags.i(cls=f"fa-solid {icon}", aria_hidden="true"),
+                              html_tags.span(name, cls="visually-hidden"))
+
+    return page.pager(symbol_previous=arrow("fa-chevron-left", _("Previous page")),
+                      symbol_next=arrow("fa-chevron-right", _("Next page")), **params)
+
+
 def thueringen_licence(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """The licence line of a dataset: title, the licence text's address, open or
     not; None without a licence."""
@@ -264,6 +276,7 @@ _HELPERS: dict[str, dict[str, Callable]] = {
         "thueringen_licence": thueringen_licence,
         "markdown_extract": markdown_extract,
         "get_organization": get_organization,
+        "thueringen_pager": thueringen_pager,
     },
     "thueringen_transparency": {
         "thueringen_facet_label": thueringen_facet_label,

@@ -6,10 +6,14 @@
 // value is chosen, and the other two have no name at all. A screen reader then
 // announces "Kombinationsfeld" with nothing to say which field it is (axe:
 // aria-input-field-name). This gives each of them the label of the original
-// field, also when select2 renders them again after a choice. Remove it once
-// select2 names its controls from the original field's label.
+// field, also when select2 renders them again after a choice. The buttons that
+// remove a chosen value say "Remove item" in English on every page; they get
+// "<value> entfernen" in the page's language. Remove this once select2 names
+// its controls from the original field's label and in the page's language.
 (function () {
   "use strict";
+
+  var REMOVE = {de: "{value} entfernen", en: "Remove {value}"};
 
   // The original field's <label>, given an id if it has none.
   function labelOf(field) {
@@ -38,6 +42,14 @@
     }
     var search = container.querySelector(".select2-search__field");
     setOnce(search, "aria-labelledby", label.id);
+    var removers = container.querySelectorAll(".select2-selection__choice__remove");
+    for (var i = 0; i < removers.length; i++) {
+      var item = removers[i].parentElement;
+      var value = (item && item.getAttribute("title")) || "";
+      var text = REMOVE[document.documentElement.lang] || REMOVE.de;
+      setOnce(removers[i], "aria-label", text.replace("{value}", value).trim());
+      setOnce(removers[i], "title", text.replace("{value}", value).trim());
+    }
   }
 
   function nameAll() {
