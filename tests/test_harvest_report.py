@@ -120,3 +120,14 @@ def test_source_page_shows_the_report_in_german(api, harvested):
     assert '<th scope="row">' in html and "<td>Beendet</td>" in html
     assert "Fehler des letzten Laufs" in html and f"Datensatz {BROKEN} („Bericht kaputt“)" in html
     assert "interner Fehler beim Speichern" in html and "Keine Warnungen." in html
+
+
+@pytest.mark.parametrize("page", ["x", "0", "-1", "1.5", "99999999999999999999"])
+def test_a_bad_page_of_the_source_page_is_a_400(api, harvested, page):
+    """ckanext-harvest's own list of a source's datasets answered these with a 500."""
+    url = f"{_site(api)}/harvest/{harvested['source']['name']}"
+    response = requests.get(url, params={"page": page}, timeout=30)
+    assert response.status_code == 400, (page, response.status_code)
+    assert "ganze Zahl" in response.text
+    first = requests.get(url, params={"page": "1"}, timeout=30)
+    assert first.status_code == 200 and "Bericht gut" in first.text
