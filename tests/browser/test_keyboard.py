@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 import headless_chrome as chrome
 
@@ -152,3 +153,19 @@ def test_what_the_forms_scripts_write_is_german(site, browser, session):
     chrome.visit(browser, site.url("/dataset/new"))
     preview = browser.find_element("css selector", ".slug-preview")
     assert "Bearbeiten" in preview.text and "Edit" not in preview.text, preview.text
+
+
+def test_a_pager_drawn_by_a_template_of_ckan_gets_names(site, browser, session):
+    """control-names.js names the bare arrows of pagers the portal's templates
+    do not draw (CKAN's bulk editing, ckanext-harvest's list of sources), here
+    one as those templates write it, added to a page."""
+    open_fresh(browser, session, site.url("/about"))
+    browser.execute_script(
+        "const list = document.createElement('ul'); list.className = 'pagination';"
+        "list.innerHTML = '<li class=\"page-item\"><a class=\"page-link\" href=\"?page=1\">"
+        "<i class=\"fa-solid fa-chevron-left\"></i></a></li><li class=\"page-item\"><a class=\"page-link\""
+        " href=\"?page=3\"><i class=\"fa-solid fa-chevron-right\"></i></a></li>';"
+        "document.querySelector('main').appendChild(list);")
+    links = browser.find_elements("css selector", "main .pagination a")
+    WebDriverWait(browser, 5).until(lambda _: all(link.accessible_name for link in links))
+    assert [link.accessible_name for link in links] == ["Vorherige Seite", "Nächste Seite"]

@@ -1,4 +1,6 @@
-// Accessible names for CKAN's select2 widgets (keywords, licence, formats).
+// Accessible names for controls that CKAN leaves without one.
+//
+// 1. CKAN's select2 widgets (keywords, licence, formats).
 //
 // select2 4.0.13, as CKAN 2.12 ships it, hides the original field (which has
 // its <label>) and shows its own combobox, text box and search field; the
@@ -14,6 +16,8 @@
   "use strict";
 
   var REMOVE = {de: "{value} entfernen", en: "Remove {value}"};
+  var PAGES = {de: {left: "Vorherige Seite", right: "Nächste Seite"},
+               en: {left: "Previous page", right: "Next page"}};
 
   // The original field's <label>, given an id if it has none.
   function labelOf(field) {
@@ -63,6 +67,27 @@
     }
   }
 
+  // 2. The arrows of a pager drawn by a template the portal does not
+  // override (CKAN's bulk editing of an authority's datasets, ckanext-harvest's
+  // list of sources): bare icons, links without a name. The portal's own lists
+  // name them on the server (h.thueringen_pager).
+  function namePagers() {
+    var words = PAGES[document.documentElement.lang] || PAGES.de;
+    var arrows = document.querySelectorAll(".pagination a.page-link > i.fa-chevron-left:only-child, " +
+                                           ".pagination a.page-link > i.fa-chevron-right:only-child");
+    for (var i = 0; i < arrows.length; i++) {
+      var link = arrows[i].parentElement;
+      if (link.textContent.trim()) {
+        continue;
+      }
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = arrows[i].classList.contains("fa-chevron-left") ? words.left : words.right;
+      arrows[i].setAttribute("aria-hidden", "true");
+      link.appendChild(hidden);
+    }
+  }
+
   var pending = false;
   function soon() {
     if (!pending) {
@@ -70,11 +95,13 @@
       window.requestAnimationFrame(function () {
         pending = false;
         nameAll();
+        namePagers();
       });
     }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    namePagers();
     nameAll();
     new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
   });
