@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as toolkit
+from ckan.views.feed import output_feed
 
 from ckanext.thueringen import display
 
@@ -82,7 +84,19 @@ def organization_title(name: str) -> str:
         return name
 
 
-def feed_arguments(navigation_urls: dict[str, str | None]) -> dict[str, Any]:
-    """The paging part of CKAN's `output_feed` arguments."""
-    return {"feed_url": navigation_urls["self"],
-            "navigation_urls": {rel: url for rel, url in navigation_urls.items() if rel != "self"}}
+def render(result: dict[str, Any], params: Params, page: int, limit: int, url_of: Callable[[Params], str],
+           search_page: str, title: str, description: str):
+    """The Atom answer (CKAN's output_feed) of page `page` of a search's
+    `result`: the title with the search in words, paging links, the link to
+    the search page with the same parameters."""
+    links = navigation(url_of, params, page, last_page(result["count"], limit))
+    words = describe(params, toolkit.h.lang() or "de", organization_title)
+    query_string = urlencode(params)
+    return output_feed(
+        result["results"],
+        feed_title=f"{title} ({words}) – {toolkit.config.get('ckan.site_title')}" if words
+        else f"{title} – {toolkit.config.get('ckan.site_title')}",
+        feed_description=description,
+        feed_link=f"{search_page}?{query_string}" if query_string else search_page,
+        feed_guid=links["first"], feed_url=links["self"],
+        navigation_urls={rel: url for rel, url in links.items() if rel != "self"})

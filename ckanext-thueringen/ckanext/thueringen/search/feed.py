@@ -21,7 +21,6 @@ from urllib.parse import urlencode
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.search import SearchError
 from ckan.lib.search.common import SearchQueryError
-from ckan.views.feed import output_feed
 from flask import request
 
 from ckanext.thueringen import feeds
@@ -76,15 +75,6 @@ def dataset_search_feed():
         toolkit.abort(400, str(error))
     except (toolkit.ValidationError, SearchError):
         toolkit.abort(400, _("The search cannot be answered; please check its parameters"))
-    navigation = feeds.navigation(feed_url, params, page, feeds.last_page(result["count"], limit))
-    search_page = toolkit.url_for("dataset.search", _external=True)
-    query_string = urlencode([(key, value) for key, value in params])
-    description = feeds.describe(params, toolkit.h.lang() or "de", feeds.organization_title)
-    title = _("Datasets: new and changed")
-    if description:
-        title = f"{title} ({description})"
-    return output_feed(
-        result["results"], feed_title=f"{title} – {toolkit.config.get('ckan.site_title')}",
-        feed_description=_("The newest and last changed datasets of a search on the open data portal"),
-        feed_link=f"{search_page}?{query_string}" if query_string else search_page,
-        feed_guid=navigation["first"], **feeds.feed_arguments(navigation))
+    return feeds.render(result, params, page, limit, feed_url, toolkit.url_for("dataset.search", _external=True),
+                        _("Datasets: new and changed"),
+                        _("The newest and last changed datasets of a search on the open data portal"))

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.search import SearchError
 from ckan.lib.search.query import solr_literal
-from ckan.views.feed import CKANFeed, output_feed
+from ckan.views.feed import CKANFeed
 from flask import request
 
 from ckanext.thueringen import feeds, vocabularies
@@ -66,19 +66,10 @@ def feed():
         result = toolkit.get_action("package_search")({"user": toolkit.current_user.name}, data_dict)
     except (toolkit.ValidationError, SearchError):
         toolkit.abort(400, _("The search cannot be answered; please check its parameters"))
-    navigation = feeds.navigation(lambda kept: feed_url(kept, external=True), params, page,
-                                  feeds.last_page(result["count"], limit))
-    search_page = toolkit.url_for("thueringen_transparency.search", _external=True)
-    query_string = urlencode(params)
-    description = feeds.describe(params, toolkit.h.lang() or "de", feeds.organization_title)
-    title = _("Transparency: new publications")
-    if description:
-        title = f"{title} ({description})"
-    return output_feed(
-        result["results"], feed_title=f"{title} – {toolkit.config.get('ckan.site_title')}",
-        feed_description=_("The newest publications of the authorities in Thuringia on the transparency portal"),
-        feed_link=f"{search_page}?{query_string}" if query_string else search_page,
-        feed_guid=navigation["first"], **feeds.feed_arguments(navigation))
+    return feeds.render(result, params, page, limit, lambda kept: feed_url(kept, external=True),
+                        toolkit.url_for("thueringen_transparency.search", _external=True),
+                        _("Transparency: new publications"),
+                        _("The newest publications of the authorities in Thuringia on the transparency portal"))
 
 
 def entry_summary(pkg: dict[str, Any]) -> str:
