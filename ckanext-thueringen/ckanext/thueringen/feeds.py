@@ -5,9 +5,10 @@ German description.
 The feed of the dataset search (`/feeds/custom.atom`, search/feed.py) and the
 feed of the transparency search (`/transparenz/feed.atom`,
 transparency/feeds.py) differ only in which filters they take and which
-datasets they show; everything else is here. Pure functions apart from
-`page_number` (which answers 400) and `describe` (which reads authorities'
-titles), with unit tests in tests/unit/test_feeds.py.
+datasets they show; everything else is here. `last_page` and `navigation` are
+pure, with unit tests in tests/unit/test_feeds.py; `page_number` answers 400,
+`describe` reads authorities' titles and `render` writes the answer (tested
+through the stack in tests/test_search_ui.py and test_transparency_obligations.py).
 """
 from __future__ import annotations
 
@@ -75,13 +76,9 @@ def describe(params: Iterable[tuple[str, str]], language: str,
 
 
 def organization_title(name: str) -> str:
-    """An authority's title as the visitor may see it; its name if there is none."""
-    try:
-        return toolkit.get_action("organization_show")(
-            {}, {"id": name, "include_datasets": False, "include_dataset_count": False, "include_users": False,
-                 "include_groups": False, "include_extras": False, "include_followers": False})["title"] or name
-    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
-        return name
+    """An authority's title as the visitor may see it; its name if there is none
+    (h.get_organization: the organisation alone, helpers.get_organization)."""
+    return toolkit.h.get_organization(name).get("title") or name
 
 
 def render(result: dict[str, Any], params: Params, page: int, limit: int, url_of: Callable[[Params], str],
